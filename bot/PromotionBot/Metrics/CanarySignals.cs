@@ -1,0 +1,44 @@
+namespace PromotionBot.Metrics;
+
+/// <summary>What Prometheus saw for one subset of one canary over the analysis window. Null means "no data".</summary>
+/// <param name="Requests">Requests served (reporter=destination) in the window.</param>
+/// <param name="Errors">5xx responses among them.</param>
+/// <param name="P99LatencyMs">p99 latency over the window.</param>
+/// <param name="PersistentErrorRate">Lowest 5xx ratio among the last FailureThreshold intervals: above the ceiling means the breach persisted.</param>
+/// <param name="PersistentP99LatencyMs">Lowest p99 among the last FailureThreshold intervals.</param>
+/// <param name="EjectionsActiveMax">Highest number of ejected hosts seen on this subset's Envoy cluster in the window.</param>
+/// <param name="EjectionsEnforced">Ejections enforced on this subset's cluster in the window.</param>
+/// <param name="PendingOverflow">upstream_rq_pending_overflow increase on this subset's cluster.</param>
+/// <param name="ConnectionOverflow">upstream_cx_overflow increase on this subset's cluster.</param>
+/// <param name="OverflowResponses">Responses flagged UO attributed to this subset.</param>
+public sealed record SubsetSignals(
+    string Subset,
+    double? Requests,
+    double? Errors,
+    double? P99LatencyMs,
+    double? PersistentErrorRate,
+    double? PersistentP99LatencyMs,
+    double? EjectionsActiveMax,
+    double? EjectionsEnforced,
+    double? PendingOverflow,
+    double? ConnectionOverflow,
+    double? OverflowResponses)
+{
+    public double? ErrorRate => Requests is > 0 && Errors is not null ? Errors / Requests : null;
+}
+
+/// <summary>All signals for one canary at one evaluation time.</summary>
+/// <param name="NewestSample">Time of the newest istio_requests_total sample for the service (any version); null when none in range.</param>
+/// <param name="UnattributedOverflowResponses">UO responses for the service whose subset is unknown (client-side failures carry no destination_version).</param>
+/// <param name="Unavailable">Set when Prometheus could not answer; every other field is then empty.</param>
+/// <param name="Queries">The PromQL that produced these numbers, for the PR body.</param>
+public sealed record CanarySignals(
+    DateTimeOffset EvaluatedAt,
+    DateTimeOffset? NewestSample,
+    IReadOnlyDictionary<string, SubsetSignals> BySubset,
+    double? UnattributedOverflowResponses,
+    string? Unavailable,
+    IReadOnlyList<string> Queries)
+{
+    public SubsetSignals? Of(string subset) => BySubset.GetValueOrDefault(subset);
+}
