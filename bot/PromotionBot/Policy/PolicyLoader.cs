@@ -52,6 +52,11 @@ public static class PolicyLoader
         {
             throw new RepoFileException(relativePath, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {InnerMost(e).Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections; it gives no position.
+            throw new RepoFileException(relativePath, 0, 0, "invalid YAML: unterminated flow sequence or mapping ('[' or '{' without its closing bracket)");
+        }
 
         if (stream.Documents.Count != 1)
         {
