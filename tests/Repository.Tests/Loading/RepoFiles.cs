@@ -25,7 +25,19 @@ public static class RepoFiles
 
     /// <summary>Every folder, repository-relative (what an ApplicationSet git directory generator can match).</summary>
     public static IEnumerable<string> Directories(string root) =>
-        Walk(root, root).Select(f => Path.GetDirectoryName(f)!).Distinct().Where(d => d != root).Select(d => RepoRoot.Relative(d, root)).Order(StringComparer.Ordinal);
+        Walk(root, root)
+            .SelectMany(f => Ancestors(Path.GetDirectoryName(f)!, root))
+            .Distinct(StringComparer.Ordinal)
+            .Select(d => RepoRoot.Relative(d, root))
+            .Order(StringComparer.Ordinal);
+
+    private static IEnumerable<string> Ancestors(string dir, string root)
+    {
+        for (var d = dir; d.Length > root.Length && d.StartsWith(root, StringComparison.Ordinal); d = Path.GetDirectoryName(d)!)
+        {
+            yield return d;
+        }
+    }
 
     private static IEnumerable<string> Walk(string root, string dir)
     {
