@@ -30,6 +30,42 @@ for dir in "${entry_points[@]}"; do
   kustomize build --enable-helm "$root/$dir" > "$out/manifests/${dir//\//__}.yaml"
 done
 
+# What the AppProject allows must cover what the layers render (helm output included): every cluster-scoped
+# kind in the whitelist, every namespaced object in one of the project's destination namespaces.
+python3 - "$out/manifests" <<'PY'
+import glob, os, sys, yaml
+cluster_scoped = {"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+    "PriorityClass", "StorageClass", "PersistentVolume", "APIService", "IngressClass", "GatewayClass",
+    "RuntimeClass", "CSIDriver"}
+def load(path):
+    return [d for d in yaml.safe_load_all(open(path, encoding="utf-8")) if d]
+failures = []
+for cluster_file in sorted(glob.glob(sys.argv[1] + "/clusters__*.yaml")):
+    name = os.path.basename(cluster_file)[:-5]
+    if name.count("__") != 1:
+        continue  # a layer, checked below against its cluster's project
+    docs = load(cluster_file)
+    project = next(d for d in docs if d["kind"] == "AppProject")
+    allowed_kinds = {(w["group"], w["kind"]) for w in project["spec"].get("clusterResourceWhitelist", [])}
+    allowed_ns = {d["namespace"] for d in project["spec"]["destinations"]}
+    for app in (d for d in docs if d["kind"] == "Application"):
+        layer_file = os.path.join(sys.argv[1], app["spec"]["source"]["path"].replace("/", "__") + ".yaml")
+        for obj in load(layer_file):
+            group = obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else ""
+            where = f'{app["metadata"]["name"]}: {obj["kind"]}/{obj["metadata"]["name"]}'
+            if obj["kind"] in cluster_scoped:
+                if (group, obj["kind"]) not in allowed_kinds:
+                    failures.append(f"{where}: cluster-scoped {group or 'core'}/{obj['kind']} not in the AppProject whitelist")
+            else:
+                ns = obj["metadata"].get("namespace", app["spec"]["destination"]["namespace"])
+                if ns not in allowed_ns:
+                    failures.append(f"{where}: namespace {ns} is not an AppProject destination")
+print("\n".join(failures) or "AppProject covers every rendered layer")
+sys.exit(1 if failures else 0)
+PY
+
 # Collect every CRD we render, once per name.
 python3 - "$out/manifests" "$out/crds.yaml" <<'PY'
 import glob, sys, yaml
