@@ -36,4 +36,15 @@ public sealed class ServiceSelectorsTests
         var v = Expect.One(ServiceSelectors.Check(objects), Broken.File("rendered"), "Service ecommerce/contact-support-team", "selector {app=contact-support}");
         Assert.Null(v.Where.Line); // rendered output has no source line
     }
+
+    [Fact]
+    public async Task Violation_in_a_synced_layer_names_the_entry_point_and_the_defining_file()
+    {
+        var repo = await Broken.RepositoryAsync();
+        var unit = Assert.Single(repo.Units);
+
+        var v = Expect.One(ServiceSelectors.Check(unit.Objects), "clusters/lab/web", "Service web/web", "selector {app=website}");
+        Assert.Equal("apps/web/base/web.yaml:17", v.Where.Source);
+        Assert.Contains("clusters/lab/web (defined in apps/web/base/web.yaml:17)", v.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -105,7 +105,10 @@ public sealed class RepositorySnapshot
             }
             try
             {
-                return YamlDocuments.Objects(render.Output, entryPoint.RelativeDirectory, defaultNamespace, withLines: false);
+                var sources = SourceIndex(entryPoint);
+                return YamlDocuments.Objects(render.Output, entryPoint.RelativeDirectory, defaultNamespace, withLines: false)
+                    .Select(o => sources.TryGetValue((o.Kind, o.Name), out var source) ? o with { Origin = o.Origin with { Source = source } } : o)
+                    .ToList();
             }
             catch (InvalidDataException)
             {
@@ -116,6 +119,30 @@ public sealed class RepositorySnapshot
             .SelectMany(layer => layer.LocalFiles.SelectMany(f => YamlDocuments.ObjectsInFile(f.FullPath, Root,
                 layer.Body.Str("namespace") ?? entryPoint.Body.Str("namespace") ?? defaultNamespace)))
             .ToList();
+    }
+
+    /// <summary>Where each (kind, name) rendered from this entry point is defined: the resource files of every layer it builds on.</summary>
+    private Dictionary<(string Kind, string Name), string> SourceIndex(Kustomization entryPoint)
+    {
+        var index = new Dictionary<(string, string), string>();
+        foreach (var layer in Graph.Closure(entryPoint))
+        {
+            foreach (var (_, file) in layer.LocalFiles)
+            {
+                try
+                {
+                    foreach (var o in YamlDocuments.ObjectsInFile(file, Root))
+                    {
+                        index.TryAdd((o.Kind, o.Name), o.Origin.ToString());
+                    }
+                }
+                catch (InvalidDataException)
+                {
+                    // reported by the YAML parse test; rendering would have failed too
+                }
+            }
+        }
+        return index;
     }
 
     /// <summary>Entry points under clusters/NAME/ form that cluster's unit; entry points elsewhere are shared by every cluster.</summary>
