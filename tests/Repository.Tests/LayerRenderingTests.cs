@@ -83,4 +83,22 @@ public sealed class LayerRenderingTests
         Assert.True(graph.NeedsNetwork(graph.At(Broken.FullPath("remote-unpinned"))!));
         Assert.False(graph.NeedsNetwork(graph.At(Broken.FullPath("rendered"))!));
     }
+
+    [Fact]
+    public void Every_component_is_built_through_some_layer()
+    {
+        Assert.Contains(Real.Graph.Layers.Values, l => l.IsComponent);
+        Expect.None(ComponentsUsed.Check(Real.Graph));
+    }
+
+    [Fact]
+    public void Unused_component_is_reported()
+    {
+        var violations = ComponentsUsed.Check(LayerGraph.Discover(RepoRoot.Full(Broken.Folder))).ToList();
+
+        // The graph is rooted at the broken folder, so paths are relative to it.
+        Expect.One(violations, "unused-component/kustomization.yaml", "Component unused-component", "is used by no kustomization");
+        Expect.One(violations, "gitops-repo/apps/web/canary/kustomization.yaml", "Component gitops-repo/apps/web/canary", "is used by no kustomization");
+        Assert.Equal(2, violations.Count);
+    }
 }

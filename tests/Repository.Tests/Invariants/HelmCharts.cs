@@ -36,7 +36,7 @@ public static partial class HelmCharts
             {
                 yield return At(chart, "has no version: the newest chart would be inflated on every render");
             }
-            else if (!ExactSemver().IsMatch(version))
+            else if (!IsExactVersion(version))
             {
                 yield return At(chart.Get("version")!, $"version '{version}' is not an exact semver pin");
             }
@@ -64,6 +64,8 @@ public static partial class HelmCharts
             }
         }
     }
+
+    public static bool IsExactVersion(string version) => ExactSemver().IsMatch(version);
 
     [GeneratedRegex(@"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")]
     private static partial Regex ExactSemver();

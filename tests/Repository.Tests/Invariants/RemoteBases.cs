@@ -14,7 +14,7 @@ public static partial class RemoteBases
             var reason = Ref(reference.Value) switch
             {
                 null => "is not pinned: add ?ref=<tag or commit>",
-                var r when !Pinned().IsMatch(r) => $"follows '{r}', which is not a release tag or commit",
+                var r when !IsPinnedRef(r) => $"follows '{r}', which is not a release tag or commit",
                 _ => null,
             };
             if (reason is not null)
@@ -23,6 +23,8 @@ public static partial class RemoteBases
             }
         }
     }
+
+    public static bool IsPinnedRef(string gitRef) => Pinned().IsMatch(gitRef);
 
     /// <summary>The git ref a remote reference resolves: ?ref=/?version=, or the ref segment of a raw/release download URL.</summary>
     public static string? Ref(string url)
