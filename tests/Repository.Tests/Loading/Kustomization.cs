@@ -17,7 +17,7 @@ public sealed record LayerReference(string Field, string Value, int Line)
 }
 
 /// <summary>One parsed kustomization.yaml: what it references and which Helm charts it inflates.</summary>
-public sealed record Kustomization(string Directory, string File, YamlMappingNode Body)
+public sealed record Kustomization(string Root, string Directory, string File, YamlMappingNode Body)
 {
     public static readonly IReadOnlySet<string> FileNames =
         new HashSet<string>(StringComparer.Ordinal) { "kustomization.yaml", "kustomization.yml", "Kustomization" };
@@ -26,8 +26,6 @@ public sealed record Kustomization(string Directory, string File, YamlMappingNod
     public string RelativeFile => RepoRoot.Relative(File, Root);
 
     public string RelativeDirectory => RepoRoot.Relative(Directory, Root);
-
-    public string Root { get; init; } = RepoRoot.Path;
 
     public bool IsComponent => Body.Str("kind") == "Component";
 
@@ -61,6 +59,6 @@ public sealed record Kustomization(string Directory, string File, YamlMappingNod
         }
         var docs = YamlDocuments.Parse(System.IO.File.ReadAllText(file), RepoRoot.Relative(file, root));
         var body = docs.Count > 0 ? docs[0] : new YamlMappingNode();
-        return new Kustomization(Path.GetFullPath(directory), file, body) { Root = root };
+        return new Kustomization(root, Path.GetFullPath(directory), file, body);
     }
 }

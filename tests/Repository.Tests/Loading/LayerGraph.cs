@@ -23,8 +23,22 @@ public sealed class LayerGraph
     /// <summary>Kustomizations by full directory path.</summary>
     public IReadOnlyDictionary<string, Kustomization> Layers { get; }
 
+    /// <summary>Every kustomization under the root. One that is not valid YAML is left out here and reported, with its
+    /// line, by the test that parses every committed YAML file.</summary>
     public static LayerGraph Discover(string root) =>
-        new(root, RepoFiles.KustomizationDirectories(root).Select(d => Kustomization.Load(d, root)).OfType<Kustomization>());
+        new(root, RepoFiles.KustomizationDirectories(root).Select(d => TryLoad(d, root)).OfType<Kustomization>());
+
+    private static Kustomization? TryLoad(string directory, string root)
+    {
+        try
+        {
+            return Kustomization.Load(directory, root);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
 
     public Kustomization? At(string fullDirectory) =>
         Layers.GetValueOrDefault(Path.GetFullPath(fullDirectory).TrimEnd(Path.DirectorySeparatorChar));

@@ -116,9 +116,22 @@ public sealed class RepositorySnapshot
             }
         }
         return Graph.Closure(entryPoint)
-            .SelectMany(layer => layer.LocalFiles.SelectMany(f => YamlDocuments.ObjectsInFile(f.FullPath, Root,
+            .SelectMany(layer => layer.LocalFiles.SelectMany(f => TryReadObjects(f.FullPath,
                 layer.Body.Str("namespace") ?? entryPoint.Body.Str("namespace") ?? defaultNamespace)))
             .ToList();
+    }
+
+    /// <summary>Objects of one file; a file that does not parse contributes none (the YAML parse test names it).</summary>
+    private IReadOnlyList<K8sObject> TryReadObjects(string fullPath, string? defaultNamespace)
+    {
+        try
+        {
+            return YamlDocuments.ObjectsInFile(fullPath, Root, defaultNamespace);
+        }
+        catch (InvalidDataException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Where each (kind, name) rendered from this entry point is defined: the resource files of every layer it builds on.</summary>
@@ -129,16 +142,9 @@ public sealed class RepositorySnapshot
         {
             foreach (var (_, file) in layer.LocalFiles)
             {
-                try
+                foreach (var o in TryReadObjects(file, null))
                 {
-                    foreach (var o in YamlDocuments.ObjectsInFile(file, Root))
-                    {
-                        index.TryAdd((o.Kind, o.Name), o.Origin.ToString());
-                    }
-                }
-                catch (InvalidDataException)
-                {
-                    // reported by the YAML parse test; rendering would have failed too
+                    index.TryAdd((o.Kind, o.Name), o.Origin.ToString());
                 }
             }
         }

@@ -19,6 +19,11 @@ public static class YamlDocuments
         {
             throw new InvalidDataException($"{file}:{e.Start.Line}: invalid YAML: {e.InnerException?.Message ?? e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some malformed flow collections.
+            throw new InvalidDataException($"{file}: invalid YAML: {e.Message}", e);
+        }
         return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
     }
 
