@@ -1,4 +1,3 @@
-using Repository.Tests.Loading;
 using Repository.Tests.Model;
 
 namespace Repository.Tests;
@@ -27,45 +26,5 @@ internal static class Expect
         Assert.Contains(file, violation.ToString(), StringComparison.Ordinal);
         Assert.Contains(subject, violation.ToString(), StringComparison.Ordinal);
         return violation;
-    }
-}
-
-/// <summary>The broken manifests under Fixtures/broken/, addressed the way failure messages name them.</summary>
-internal static class Broken
-{
-    public const string Folder = RepoFiles.FixturesPath + "/broken";
-
-    public static string File(string name) => $"{Folder}/{name}";
-
-    public static string FullPath(string name) => RepoRoot.Full(File(name));
-
-    public static IReadOnlyList<K8sObject> Objects(string name) => YamlDocuments.ObjectsInFile(FullPath(name), RepoRoot.Path);
-
-    public static Kustomization Layer(string name) =>
-        Kustomization.Load(FullPath(name), RepoRoot.Path) ?? throw new InvalidOperationException($"no kustomization in {File(name)}");
-
-    /// <summary>A small broken GitOps repository of its own (its own root, so paths are relative to it).</summary>
-    public static Task<RepositorySnapshot> RepositoryAsync() => RepositorySnapshot.LoadAsync(FullPath("gitops-repo"));
-}
-
-/// <summary>The repository under test, read and rendered once per test run.</summary>
-internal static class Real
-{
-    public static Task<RepositorySnapshot> SnapshotAsync() => RepositorySnapshot.LoadAsync(RepoRoot.Path);
-
-    public static LayerGraph Graph { get; } = LayerGraph.Discover(RepoRoot.Path);
-
-    public static TheoryData<string> OfflineLayers() => Data(Graph.Buildable.Where(l => !Graph.NeedsNetwork(l)));
-
-    public static TheoryData<string> NetworkLayers() => Data(Graph.Layers.Values.Where(l => l.HelmCharts.Count > 0 || l.References.Any(r => r.IsRemote)));
-
-    private static TheoryData<string> Data(IEnumerable<Kustomization> layers)
-    {
-        var data = new TheoryData<string>();
-        foreach (var layer in layers.OrderBy(l => l.RelativeDirectory, StringComparer.Ordinal))
-        {
-            data.Add(layer.RelativeDirectory);
-        }
-        return data;
     }
 }
