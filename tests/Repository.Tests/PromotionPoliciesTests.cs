@@ -23,6 +23,7 @@ public sealed class PromotionPoliciesTests
             "VirtualService web/web (apps/web/canary/virtualservice.yaml:1) has no http route with destinations for subsets 'v1' and 'v3'", line: 11);
         Expect.One(violations, "apps/web/canary-missing-vs/promotion-policy.yaml", "PromotionPolicy web-missing", "virtualService.file 'vs.yaml' does not exist", line: 11);
         Expect.One(violations, "apps/web/canary/kustomization.yaml", "Kustomization apps/web/canary", "lists promotion-policy.yaml under resources", line: 6);
-        Assert.Equal(3, violations.Count);
+        Expect.One(violations, "apps/web/canary-unlisted/promotion-policy.yaml", "PromotionPolicy web-unlisted", "apps/web/canary-unlisted/virtualservice.yaml is listed in no kustomization", line: 11);
+        Assert.Equal(4, violations.Count);
     }
 }

@@ -5,7 +5,8 @@ namespace Repository.Tests.Invariants;
 
 /// <summary>
 /// Light checks of the bot's promotion-policy.yaml files (the bot validates them deeply): each parses, names a
-/// VirtualService file that holds that VirtualService with a route over both subsets, and no kustomization applies it.
+/// VirtualService file that a kustomization applies and that holds that VirtualService with a route over both
+/// subsets, and no kustomization applies the policy itself.
 /// </summary>
 public static class PromotionPolicies
 {
@@ -19,9 +20,10 @@ public static class PromotionPolicies
     public static IEnumerable<Violation> Check(string root, LayerGraph graph)
     {
         var files = Files(root).ToList();
+        var listed = graph.Layers.Values.SelectMany(l => l.LocalFiles).Select(f => f.FullPath).ToHashSet(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            foreach (var violation in CheckPolicy(file, root))
+            foreach (var violation in CheckPolicy(file, root, listed))
             {
                 yield return violation;
             }
@@ -45,7 +47,7 @@ public static class PromotionPolicies
             .OfType<YamlDotNet.RepresentationModel.YamlScalarNode>().Where(s => s.Value is not null)
             .Select(s => (new LayerReference("patches", s.Value!, s.Line()), Path.GetFullPath(Path.Combine(layer.Directory, s.Value!))));
 
-    private static IEnumerable<Violation> CheckPolicy(string file, string root)
+    private static IEnumerable<Violation> CheckPolicy(string file, string root, IReadOnlySet<string> listedResources)
     {
         var relative = RepoRoot.Relative(file, root);
         IReadOnlyList<YamlDotNet.RepresentationModel.YamlMappingNode> docs;
@@ -86,6 +88,10 @@ public static class PromotionPolicies
         {
             yield return At(policy.Get("spec", "virtualService", "file")!, $"virtualService.file '{vsFile}' does not exist");
             yield break;
+        }
+        if (!listedResources.Contains(vsPath))
+        {
+            yield return At(policy.Get("spec", "virtualService", "file")!, $"{RepoRoot.Relative(vsPath, root)} is listed in no kustomization: the weights the bot edits would never reach the cluster");
         }
         var vs = YamlDocuments.ObjectsInFile(vsPath, root).FirstOrDefault(o => o.Is("networking.istio.io", "VirtualService") && o.Name == vsName);
         if (vs is null)

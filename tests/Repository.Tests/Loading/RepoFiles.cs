@@ -6,6 +6,7 @@ public static class RepoFiles
     private static readonly HashSet<string> SkippedDirectoryNames = new(StringComparer.Ordinal)
     {
         ".git", "bin", "obj", "node_modules", "TestResults", ".cache", "artifacts", ".vs", ".idea",
+        "charts", // Helm charts inflated by `kustomize build --enable-helm`: templates, not manifests
     };
 
     /// <summary>The broken manifests this project feeds to its invariants; never part of the repository's state.</summary>
