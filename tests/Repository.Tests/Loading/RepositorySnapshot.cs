@@ -38,6 +38,12 @@ public sealed class RepositorySnapshot
 
     public IReadOnlyList<DeploymentUnit> Units { get; private set; } = [];
 
+    /// <summary>
+    /// Namespaces that Helm/remote entry points deploy into: their content is only known after a CI render, so checks
+    /// that need to see every Service of a namespace skip them.
+    /// </summary>
+    public IReadOnlySet<string> OpaqueNamespaces { get; private set; } = new HashSet<string>();
+
     public IReadOnlyList<K8sObject> DeployedObjects => EntryPointObjects.Values.SelectMany(o => o).ToList();
 
     public static Task<RepositorySnapshot> LoadAsync(string root) =>
@@ -60,6 +66,12 @@ public sealed class RepositorySnapshot
             .ToDictionary(g => g.Key, g => g.First().Ns, StringComparer.Ordinal);
         snapshot.EntryPointObjects = snapshot.EntryPoints.ToDictionary(e => e.RelativeDirectory, e => snapshot.ObjectsOf(e, destinations), StringComparer.Ordinal);
         snapshot.Units = snapshot.GroupByCluster();
+        snapshot.OpaqueNamespaces = snapshot.EntryPoints.Where(snapshot.Graph.NeedsNetwork)
+            .SelectMany(e => snapshot.Graph.Closure(e)
+                .SelectMany(l => l.HelmCharts.Select(c => c.Str("namespace")).Append(l.Body.Str("namespace")))
+                .Append(destinations.GetValueOrDefault(e.RelativeDirectory)))
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
         return snapshot;
     }
 
