@@ -3,8 +3,8 @@ using PromotionBot.Git;
 namespace PromotionBot.Tests.Git;
 
 /// <summary>
-/// A temp folder with a real bare remote (seeded with two commits on main), a human's clone for concurrent edits,
-/// and a cache folder for the bot. Deleted on dispose.
+/// A temp folder with a real bare remote (seeded with two commits on main) that "humans" commit to through
+/// `git fast-import` (one process per commit keeps the tests fast), and a cache folder for the bot. Deleted on dispose.
 /// </summary>
 internal sealed class GitSandbox : IDisposable
 {
@@ -17,19 +17,12 @@ internal sealed class GitSandbox : IDisposable
         ServedRoot = Path.Combine(Root, "srv");
         Remote = Path.Combine(ServedRoot, "gitops.git");
         Cache = Path.Combine(Root, "cache");
-        Human = Path.Combine(Root, "human");
         Directory.CreateDirectory(ServedRoot);
         GitCli.Run(Root, "init", "--quiet", "--bare", "-b", "main", Remote);
-        GitCli.Run(Root, "init", "--quiet", "-b", "main", Human);
-        GitCli.Run(Human, "remote", "add", "origin", Remote);
-        Write("README.md", "# gitops\n");
-        Write(VsPath, Weights(100, 0));
-        GitCli.Run(Human, "add", "-A");
-        GitCli.Run(Human, "commit", "--quiet", "-m", "Initial layout");
-        Write("apps/ecommerce/kustomization.yaml", "resources: []\n");
-        GitCli.Run(Human, "add", "-A");
-        GitCli.Run(Human, "commit", "--quiet", "-m", "Add kustomization");
-        GitCli.Run(Human, "push", "--quiet", "origin", "main");
+        var import = new FastImport();
+        import.Commit("main", "Initial layout", new() { ["README.md"] = "# gitops\n", [VsPath] = Weights(100, 0) });
+        import.Commit("main", "Add kustomization", new() { ["apps/ecommerce/kustomization.yaml"] = "resources: []\n" });
+        import.Run(Remote);
     }
 
     public string Root { get; }
@@ -39,8 +32,6 @@ internal sealed class GitSandbox : IDisposable
     public string Remote { get; }
 
     public string Cache { get; }
-
-    public string Human { get; }
 
     public ListLogger<GitWorkspace> Log { get; } = new();
 
@@ -67,13 +58,10 @@ internal sealed class GitSandbox : IDisposable
     /// <summary>A human commit on <paramref name="branch"/> of the remote (created from main if absent).</summary>
     public string HumanCommit(string branch, string path, string content, string message = "Human edit")
     {
-        GitCli.Run(Human, "fetch", "--quiet", "origin");
-        var start = GitCli.Head(Remote, branch) is null ? "origin/main" : "origin/" + branch;
-        GitCli.Run(Human, "checkout", "--quiet", "-B", branch, start);
-        Write(path, content);
-        GitCli.Run(Human, "add", "-A");
-        GitCli.Run(Human, "commit", "--quiet", "-m", message);
-        GitCli.Run(Human, "push", "--quiet", "origin", branch);
+        var parent = GitCli.Head(Remote, branch) ?? RemoteHead("main");
+        var import = new FastImport();
+        import.Commit(branch, message, new() { [path] = content }, parent);
+        import.Run(Remote);
         return RemoteHead(branch);
     }
 
@@ -87,12 +75,5 @@ internal sealed class GitSandbox : IDisposable
         {
             // Best effort: a leftover temp folder must not fail a test.
         }
-    }
-
-    private void Write(string path, string content)
-    {
-        var full = Path.Combine(Human, path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
     }
 }
