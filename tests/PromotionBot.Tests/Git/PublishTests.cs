@@ -202,6 +202,23 @@ public sealed class PublishTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoWorkspacesSharingACacheFolderTakeTurns()
+    {
+        using var one = sandbox.Workspace();
+        using var other = sandbox.Workspace(); // as a second process would: its own semaphore, same clone folder
+
+        var results = await Task.WhenAll(
+            one.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None),
+            other.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None),
+            one.SyncAsync(CancellationToken.None).ContinueWith(_ => one.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None)).Unwrap(),
+            other.SyncAsync(CancellationToken.None).ContinueWith(_ => other.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None)).Unwrap());
+
+        Assert.Single(results, r => r.Outcome == PublishOutcome.Pushed);
+        Assert.Equal(3, results.Count(r => r.Outcome == PublishOutcome.UpToDate));
+        Assert.Equal(sandbox.RemoteHead("main"), GitCli.Run(one.CloneDirectory, "rev-parse", "HEAD"));
+    }
+
+    [Fact]
     public async Task ACancelledCallStopsBeforeTouchingTheRemote()
     {
         using var workspace = sandbox.Workspace();
