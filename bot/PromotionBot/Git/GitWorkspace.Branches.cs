@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace PromotionBot.Git;
+
+public sealed partial class GitWorkspace
+{
+    public Task<string?> RemoteHeadAsync(string branch, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(branch);
+        return ExclusiveAsync(
+            () => retry.RunAsync(
+                $"Reading branch {branch}",
+                c =>
+                {
+                    using var repo = OpenFetched(c);
+                    return Attempt<string?>.Success(RemoteBranchHead(repo, branch)?.Sha);
+                },
+                ct),
+            ct);
+    }
+
+    public Task<bool> DeleteBranchAsync(string branch, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(branch);
+        if (branch == options.BaseBranch)
+        {
+            throw new ArgumentException($"The bot never deletes the base branch '{branch}'.", nameof(branch));
+        }
+
+        return ExclusiveAsync(() => retry.RunAsync($"Deleting branch {branch}", c => DeleteOnce(branch, c), ct), ct);
+    }
+
+    private Attempt<bool> DeleteOnce(string branch, CancellationToken ct)
+    {
+        using var repo = OpenFetched(ct);
+        var head = RemoteBranchHead(repo, branch);
+        if (head is null)
+        {
+            return Attempt<bool>.Success(true);
+        }
+
+        var ownership = BranchOwnership.Inspect(repo, head, BaseHead(repo), options.AuthorEmail);
+        if (!ownership.IsBotOnly)
+        {
+            logger.LogWarning("Not deleting branch {Branch}: {Detail}", branch, ownership.Detail);
+            return Attempt<bool>.Success(false);
+        }
+
+        var problem = PushWithLease(repo, commit: null, branch, head.Id, ct);
+        if (problem is not null)
+        {
+            return Attempt<bool>.Again(problem);
+        }
+
+        logger.LogInformation("Deleted branch {Branch} (was {Sha})", branch, head.Sha[..12]);
+        return Attempt<bool>.Success(true);
+    }
+}
