@@ -13,6 +13,7 @@ internal static class ScenarioCatalog
 
     public static readonly CanaryTarget Healthy = Target("healthy");
     public static readonly CanaryTarget HealthyAtHalf = Target("healthy-half");
+    public static readonly CanaryTarget Flawless = Target("flawless");
     public static readonly CanaryTarget CanaryErrors = Target("canary-5xx");
     public static readonly CanaryTarget SlowCanary = Target("canary-slow");
     public static readonly CanaryTarget EjectedCanary = Target("canary-ejected");
@@ -28,7 +29,8 @@ internal static class ScenarioCatalog
     {
         var set = new ScenarioSet();
         Healthy80To20(set.Canary(Healthy));
-        Healthy80To20(set.Canary(HealthyAtHalf)).Traffic("v1", 5, latencyMs: 30).Traffic("v2", 5, latencyMs: 35);
+        Healthy80To20(set.Canary(HealthyAtHalf)).Traffic("v1", 5, errorRatio: 0.001, latencyMs: 30).Traffic("v2", 5, errorRatio: 0.001, latencyMs: 35);
+        set.Canary(Flawless).Traffic("v1", 8, latencyMs: 30).Traffic("v2", 2, latencyMs: 35);
 
         Healthy80To20(set.Canary(CanaryErrors)).Traffic("v2", 2, errorRatio: 0.08, latencyMs: 35);
         Healthy80To20(set.Canary(SlowCanary)).Traffic("v2", 2, latencyMs: 700);
