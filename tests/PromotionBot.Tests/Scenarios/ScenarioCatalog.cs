@@ -1,4 +1,5 @@
 using Scenarios;
+using Scenarios.Catalog;
 
 namespace PromotionBot.Tests.Scenarios;
 
@@ -53,6 +54,9 @@ internal static class ScenarioCatalog
 
         // Both pods restart mid-window: raw counters drop to zero, rate/increase must see through it.
         Healthy80To20(set.Canary(Restarted)).RestartAt("v2", TimeSpan.FromMinutes(5)).RestartAt("v1", TimeSpan.FromMinutes(7.1));
+
+        // The repository's own two canaries (namespace ecommerce), judged with the real apps/ policies.
+        TutorialScenario.AddTo(set);
         return set;
     }
 
