@@ -13,7 +13,7 @@ public sealed class GitHubConnection
 
     private readonly GitHubSettings _settings;
     private readonly TimeProvider _time;
-    private DateTimeOffset _expiresAt = DateTimeOffset.MaxValue;
+    private DateTimeOffset _expiresAt;
     private string? _token;
 
     public GitHubConnection(GitHubSettings settings, TimeProvider time)
@@ -25,10 +25,6 @@ public sealed class GitHubConnection
         {
             _token = settings.Token;
             Client.Credentials = new Credentials(settings.Token);
-        }
-        else
-        {
-            _expiresAt = DateTimeOffset.MinValue;
         }
     }
 
@@ -47,7 +43,7 @@ public sealed class GitHubConnection
 
     public async Task EnsureFreshAsync(CancellationToken ct)
     {
-        if (_time.GetUtcNow() < _expiresAt - RefreshMargin)
+        if (!_settings.UsesApp || (_token is not null && _time.GetUtcNow() < _expiresAt - RefreshMargin))
         {
             return;
         }
