@@ -1,0 +1,101 @@
+using PromotionBot.Manifest;
+using PromotionBot.Metrics;
+using PromotionBot.Policy;
+
+namespace PromotionBot.Analysis;
+
+/// <summary>One analysis cycle: policies and weights from the repository, signals from Prometheus, a decision per canary.</summary>
+public sealed class CanaryAnalyzer(PrometheusClient prometheus)
+{
+    private readonly SignalReader signals = new(prometheus);
+
+    /// <summary>Judges every canary of the repository. Per-canary problems become <see cref="CanaryEvaluation.Error"/>; other canaries are still judged.</summary>
+    public async Task<AnalysisRun> AnalyzeAsync(string repoDir, DateTimeOffset at, CancellationToken ct)
+    {
+        var loaded = PolicyLoader.Discover(repoDir).Select(path => Load(repoDir, path)).ToList();
+        RejectDuplicateNames(loaded);
+
+        var judgeable = loaded.Where(c => c.Error is null).ToList();
+        var read = judgeable.Count == 0
+            ? new Dictionary<CanaryPolicy, CanarySignals>()
+            : await signals.ReadAsync(judgeable.Select(c => c.Policy!).ToList(), at, ct);
+
+        var evaluations = loaded.Select(c =>
+        {
+            if (c.Error is not null)
+            {
+                return c;
+            }
+
+            var s = read[c.Policy!];
+            return c with { Signals = s, Decision = DecisionEngine.Decide(c.Policy!, c.Weights!, s) };
+        }).ToList();
+        return new AnalysisRun(at, evaluations);
+    }
+
+    /// <summary>5xx ratio per subset at <paramref name="points"/> instants across the policy window, for the chart in a pull request.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>>> ErrorRateSeriesAsync(CanaryPolicy policy, DateTimeOffset at, int points, CancellationToken ct)
+    {
+        var window = policy.Analysis.Window;
+        var step = points > 1 ? window / (points - 1) : window;
+        var start = at - window;
+        var series = await prometheus.QueryRangeAsync(SignalQueries.ErrorRateSeries(policy), start, at, step, ct);
+        var result = new Dictionary<string, IReadOnlyList<SeriesPoint>>();
+        foreach (var subset in new[] { policy.Stable, policy.Canary })
+        {
+            var found = series.FirstOrDefault(s => s.Labels.GetValueOrDefault("destination_version") == subset);
+            var byTime = found?.Points.ToDictionary(p => p.Time.ToUnixTimeSeconds(), p => p.Value) ?? [];
+            result[subset] = Enumerable.Range(0, points)
+                .Select(i => start + (step * i))
+                .Select(t => new SeriesPoint(t, byTime.TryGetValue(t.ToUnixTimeSeconds(), out var v) && double.IsFinite(v) ? v : null))
+                .ToList();
+        }
+
+        return result;
+    }
+
+    private static CanaryEvaluation Load(string repoDir, string policyPath)
+    {
+        CanaryPolicy policy;
+        try
+        {
+            policy = PolicyLoader.Load(repoDir, policyPath);
+        }
+        catch (RepoFileException e)
+        {
+            return new CanaryEvaluation(policyPath, null, null, null, null, e.Message);
+        }
+
+        try
+        {
+            var vsPath = Path.Combine(repoDir, policy.VirtualService.File);
+            if (!File.Exists(vsPath))
+            {
+                throw new RepoFileException(policy.PolicyFile, 0, 0, $"virtualService.file '{policy.VirtualService.File}' does not exist");
+            }
+
+            var text = File.ReadAllText(vsPath);
+            var weights = VirtualServiceFile.ReadWeights(policy.VirtualService.File, text, policy.VirtualService.Name, policy.VirtualService.Route, policy.Stable, policy.Canary);
+            return new CanaryEvaluation(policy.Name, policy, weights, null, null, null);
+        }
+        catch (RepoFileException e)
+        {
+            return new CanaryEvaluation(policy.Name, policy, null, null, null, e.Message);
+        }
+    }
+
+    private static void RejectDuplicateNames(List<CanaryEvaluation> loaded)
+    {
+        var duplicates = loaded.Where(c => c.Policy is not null)
+            .GroupBy(c => (c.Policy!.Namespace, c.Name))
+            .Where(g => g.Count() > 1);
+        foreach (var group in duplicates)
+        {
+            var files = string.Join(", ", group.Select(c => c.Policy!.PolicyFile));
+            foreach (var c in group.ToList())
+            {
+                loaded[loaded.IndexOf(c)] = c with { Error = $"{c.Policy!.PolicyFile}: canary name '{c.Name}' in namespace {c.Policy.Namespace} is declared more than once ({files})" };
+            }
+        }
+    }
+}

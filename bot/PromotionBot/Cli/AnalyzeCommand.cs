@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using PromotionBot.Analysis;
+using PromotionBot.Metrics;
+using PromotionBot.Reporting;
+
+namespace PromotionBot.Cli;
+
+/// <summary><c>analyze --repo DIR --prometheus URL [--at TIME] [--format table|json]</c>: judge every canary once, change nothing.</summary>
+internal static class AnalyzeCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var repo = new Option<string>("--repo") { Description = "GitOps repository checkout to read policies and VirtualServices from", DefaultValueFactory = _ => "." };
+        var prometheus = new Option<string>("--prometheus") { Description = "Prometheus base URL (also Thanos/Mimir query frontends)", Required = true };
+        var at = new Option<string?>("--at") { Description = "Evaluation time, RFC 3339 (default: now); the same time and data give the same answer" };
+        var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        var bearer = new Option<string?>("--prometheus-bearer-token-file") { Description = "File holding a bearer token for Prometheus" };
+        var basic = new Option<string?>("--prometheus-basic-auth") { Description = "user:password for Prometheus basic auth (or set PROMETHEUS_BASIC_AUTH)" };
+        var timeout = new Option<int>("--prometheus-timeout") { Description = "Per-query timeout in seconds", DefaultValueFactory = _ => 30 };
+
+        var command = new Command("analyze", "Judge every canary of the repository on Prometheus and print the decisions; changes nothing")
+        {
+            repo, prometheus, at, format, bearer, basic, timeout,
+        };
+
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(at) is { } text && !TryParseTime(text, out _))
+            {
+                result.AddError($"--at must be an RFC 3339 time such as 2026-11-25T12:00:00Z, got '{text}'");
+            }
+
+            if (result.GetValue(prometheus) is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                result.AddError($"--prometheus must be an http(s) URL, got '{url}'");
+            }
+
+            if (result.GetValue(repo) is { } dir && !Directory.Exists(dir))
+            {
+                result.AddError($"--repo '{dir}' is not a directory");
+            }
+        });
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var when = parse.GetValue(at) is { } text && TryParseTime(text, out var parsed) ? parsed : DateTimeOffset.UtcNow;
+            var basicAuth = parse.GetValue(basic) ?? Environment.GetEnvironmentVariable("PROMETHEUS_BASIC_AUTH");
+            string? user = null, password = null;
+            if (basicAuth is { } ba)
+            {
+                var colon = ba.IndexOf(':', StringComparison.Ordinal);
+                (user, password) = colon < 0 ? (ba, "") : (ba[..colon], ba[(colon + 1)..]);
+            }
+
+            var token = parse.GetValue(bearer) is { } tokenFile ? (await File.ReadAllTextAsync(tokenFile, ct)).Trim() : null;
+            var options = new PrometheusOptions(new Uri(parse.GetValue(prometheus)!), token, user, password, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            using var http = new HttpClient();
+            var analyzer = new CanaryAnalyzer(new PrometheusClient(http, options));
+            var run = await analyzer.AnalyzeAsync(Path.GetFullPath(parse.GetValue(repo)!), when, ct);
+
+            await stdout.WriteAsync(parse.GetValue(format) == "json" ? JsonReport.Render(run) + Environment.NewLine : TableReport.Render(run));
+            foreach (var failed in run.Canaries.Where(c => c.Error is not null))
+            {
+                await stderr.WriteLineAsync($"error: {failed.Error}");
+            }
+
+            if (run.Canaries.Count == 0)
+            {
+                await stderr.WriteLineAsync("warning: no promotion-policy.yaml found under apps/");
+            }
+
+            return run.HasErrors ? 1 : 0;
+        });
+        return command;
+    }
+
+    internal static bool TryParseTime(string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
+        && (text.EndsWith('Z') || text.EndsWith('z') || text.Length > 19 && (text[^6] is '+' or '-'));
+}
