@@ -9,7 +9,16 @@ public sealed record GitOptions(
     string CacheDirectory,
     string? Token,
     string AuthorName = "promotion-bot",
-    string AuthorEmail = "promotion-bot@users.noreply.github.com");
+    string AuthorEmail = "promotion-bot@users.noreply.github.com")
+{
+    // The compiler-generated ToString would print the token; options end up in logs and exception texts.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"RemoteUrl = {RemoteUrl}, BaseBranch = {BaseBranch}, CacheDirectory = {CacheDirectory}, ");
+        builder.Append($"Token = {(Token is null ? "(none)" : "***")}, AuthorName = {AuthorName}, AuthorEmail = {AuthorEmail}");
+        return true;
+    }
+}
 
 /// <summary>The base branch as fetched this cycle.</summary>
 /// <param name="WorkDir">Working directory of the clone, checked out (detached) at BaseSha.</param>

@@ -1,0 +1,111 @@
+using LibGit2Sharp;
+using Microsoft.Extensions.Logging;
+
+namespace PromotionBot.Git;
+
+/// <summary>
+/// The bot's persistent clone of the GitOps repository and the only code that pushes to it.
+/// One operation runs at a time (the clone is shared mutable state); libgit2 calls run on the thread pool.
+/// </summary>
+public sealed partial class GitWorkspace : IDisposable
+{
+    private readonly GitOptions options;
+    private readonly ILogger<GitWorkspace> logger;
+    private readonly RemoteAccess access;
+    private readonly GitRetry retry;
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    // Base commit the caller last analysed (from SyncAsync); used to refuse overwriting a file that changed since.
+    private string? syncedBaseSha;
+
+    public GitWorkspace(GitOptions options, ILogger<GitWorkspace> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (string.IsNullOrWhiteSpace(options.BaseBranch) || !Reference.IsValidName("refs/heads/" + options.BaseBranch))
+        {
+            throw new ArgumentException($"Git:BaseBranch '{options.BaseBranch}' is not a valid branch name.", nameof(options));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.CacheDirectory))
+        {
+            throw new ArgumentException("Git:CacheDirectory is empty.", nameof(options));
+        }
+
+        this.options = options;
+        this.logger = logger;
+        access = new RemoteAccess(options);
+        retry = new GitRetry(access, logger);
+    }
+
+    /// <summary>Attempts per operation (fetch/push failures and rejected pushes); tests lower the delay.</summary>
+    internal int MaxAttempts { get => retry.MaxAttempts; set => retry.MaxAttempts = value; }
+
+    internal TimeSpan RetryBaseDelay { get => retry.BaseDelay; set => retry.BaseDelay = value; }
+
+    /// <summary>Test seam: runs after the pre-push fetch and before the push, to simulate a concurrent writer.</summary>
+    internal Action<string>? BeforePush { get; set; }
+
+    /// <summary>Folder of the clone (exists after the first successful SyncAsync/PublishAsync).</summary>
+    public string CloneDirectory => CloneCache.DirectoryFor(options.CacheDirectory, access.Url);
+
+    public async Task<RepoSnapshot> SyncAsync(CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            var snapshot = await retry.RunAsync($"Sync of {access.Url}", c => Attempt<RepoSnapshot>.Success(SyncOnce(c)), ct);
+            syncedBaseSha = snapshot.BaseSha;
+            return snapshot;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose() => gate.Dispose();
+
+    private RepoSnapshot SyncOnce(CancellationToken ct)
+    {
+        using var repo = OpenFetched(ct);
+        var baseHead = BaseHead(repo);
+
+        // Force + remove untracked: the analyzer must read exactly the base head, whatever an earlier run left behind.
+        Commands.Checkout(repo, baseHead, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
+        repo.RemoveUntrackedFiles();
+        logger.LogInformation("Checked out {Base} at {Sha}", options.BaseBranch, baseHead.Sha);
+        return new RepoSnapshot(Path.TrimEndingDirectorySeparator(repo.Info.WorkingDirectory), baseHead.Sha);
+    }
+
+    /// <summary>Opens the clone (cloning it once if needed) and fetches, pruning branches deleted on the remote.</summary>
+    private Repository OpenFetched(CancellationToken ct)
+    {
+        var (dir, cloned) = CloneCache.Ensure(access, options.CacheDirectory, logger, ct);
+        var repo = new Repository(dir);
+        try
+        {
+            if (!cloned)
+            {
+                var remote = repo.Network.Remotes[CloneCache.RemoteName];
+                var refspecs = remote.FetchRefSpecs.Select(r => r.Specification).ToList();
+                Commands.Fetch(repo, CloneCache.RemoteName, refspecs, access.FetchOptions(ct), "promotion-bot: fetch");
+            }
+
+            ct.ThrowIfCancellationRequested();
+            return repo;
+        }
+        catch
+        {
+            repo.Dispose();
+            throw;
+        }
+    }
+
+    private Commit BaseHead(Repository repo) =>
+        RemoteBranchHead(repo, options.BaseBranch)
+        ?? throw new GitWorkspaceException($"The base branch '{options.BaseBranch}' does not exist on {access.Url}.");
+
+    private static Commit? RemoteBranchHead(Repository repo, string branch) =>
+        repo.Refs[$"refs/remotes/{CloneCache.RemoteName}/{branch}"]?.ResolveToDirectReference()?.Target as Commit;
+}
