@@ -39,26 +39,26 @@ public sealed record PromotionProposal(CanaryEvaluation Evaluation, CanaryPolicy
 
     public static string KeyFor(CanaryPolicy policy) => $"{policy.Namespace}/{policy.Name}";
 
-    /// <summary>Short cause of a rollback for titles: circuit breaking outranks error rate, which outranks latency.</summary>
+    /// <summary>Short cause of a rollback for titles: from the decision's first reason, else from the failed checks.</summary>
     public static string RollbackCause(Decision decision)
     {
-        var failed = decision.Checks.Where(c => c.Result == CheckOutcome.Fail).Select(c => c.Name.ToLowerInvariant()).ToList();
-        if (failed.Any(n => n.Contains("eject", StringComparison.Ordinal) || n.Contains("overflow", StringComparison.Ordinal) || n.Contains("circuit", StringComparison.Ordinal)))
+        var text = (decision.Reasons.Count > 0 ? decision.Reasons[0] : "").ToLowerInvariant();
+        var circuit = text.Contains("circuit breaking", StringComparison.Ordinal);
+        var errors = text.Contains("5xx", StringComparison.Ordinal) || text.Contains("error rate", StringComparison.Ordinal);
+        var latency = text.Contains("p99", StringComparison.Ordinal) || text.Contains("latency", StringComparison.Ordinal);
+        if (!circuit && !errors && !latency)
         {
-            return "circuit breaking";
+            var failed = decision.Checks.Where(c => c.Result == CheckOutcome.Fail).Select(c => c.Name.ToLowerInvariant()).ToList();
+            circuit = failed.Any(n => n.Contains("eject", StringComparison.Ordinal) || n.Contains("overflow", StringComparison.Ordinal));
+            errors = failed.Any(n => n.Contains("error", StringComparison.Ordinal));
+            latency = failed.Any(n => n.Contains("latency", StringComparison.Ordinal) || n.Contains("p99", StringComparison.Ordinal));
         }
 
-        if (failed.Any(n => n.Contains("error", StringComparison.Ordinal)))
-        {
-            return "error rate";
-        }
-
-        if (failed.Any(n => n.Contains("latency", StringComparison.Ordinal) || n.Contains("p99", StringComparison.Ordinal)))
-        {
-            return "p99 latency";
-        }
-
-        return "failing checks";
+        return circuit ? "circuit breaking"
+            : errors && latency ? "error rate and p99 latency"
+            : errors ? "error rate"
+            : latency ? "p99 latency"
+            : "failing checks";
     }
 
     private static int Weight(IReadOnlyDictionary<string, int> weights, string subset) => weights.GetValueOrDefault(subset);

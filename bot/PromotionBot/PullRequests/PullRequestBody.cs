@@ -52,7 +52,7 @@ public static class PullRequestBody
         }
 
         b.AppendLine();
-        b.AppendLine($"Only the `weight:` values of route `{policy.VirtualService.Route ?? "(the v1/v2 route)"}` in " +
+        b.AppendLine($"Only the `weight:` values of {(policy.VirtualService.Route is { } r ? $"http route `{r}`" : $"the http route naming {stable} and {canary}")} in " +
                      $"VirtualService `{policy.VirtualService.Name}` (`{policy.VirtualService.File}`) change.");
         b.AppendLine();
 
@@ -185,22 +185,22 @@ public static class PullRequestBody
         {
             var query = p.Evaluation.Signals?.Queries is { Count: > 0 } queries ? queries[0] : null;
             query ??= $"sum by (destination_version) (rate(istio_requests_total{{reporter=\"destination\",destination_service_name=\"{p.Policy.Service}\",destination_service_namespace=\"{p.Policy.Namespace}\"}}[1m]))";
-            items.Add($"[Prometheus]({new Uri(links.Prometheus, $"graph?g0.expr={Uri.EscapeDataString(query)}&g0.tab=0&g0.range_input={Duration(p.Policy.Analysis.Window)}")})");
+            items.Add($"[Prometheus]({new Uri(links.Prometheus, $"graph?g0.expr={Uri.EscapeDataString(query)}&g0.tab=0&g0.range_input={Duration(p.Policy.Analysis.Window)}").AbsoluteUri})");
         }
 
         if (links.Grafana is not null)
         {
-            items.Add($"[Grafana]({new Uri(links.Grafana, "dashboards?query=" + Uri.EscapeDataString("Istio Service"))})");
+            items.Add($"[Grafana]({new Uri(links.Grafana, "dashboards?query=" + Uri.EscapeDataString("Istio Service")).AbsoluteUri})");
         }
 
         if (links.Kiali is not null)
         {
-            items.Add($"[Kiali]({new Uri(links.Kiali, $"console/namespaces/{p.Policy.Namespace}/services/{p.Policy.Service}")})");
+            items.Add($"[Kiali]({new Uri(links.Kiali, $"console/namespaces/{p.Policy.Namespace}/services/{p.Policy.Service}").AbsoluteUri})");
         }
 
         if (links.ArgoCd is not null)
         {
-            items.Add($"[Argo CD]({new Uri(links.ArgoCd, links.ArgoCdApplication is { } app ? $"applications/{app}" : "applications")})");
+            items.Add($"[Argo CD]({new Uri(links.ArgoCd, links.ArgoCdApplication is { } app ? $"applications/{app}" : "applications").AbsoluteUri})");
         }
 
         if (items.Count > 0)
