@@ -1,0 +1,69 @@
+namespace Scenarios.Generation;
+
+/// <summary>Envoy's default histogram bucket bounds in milliseconds (istio_request_duration_milliseconds); +Inf is implicit.</summary>
+internal static class EnvoyBuckets
+{
+    public static readonly double[] Bounds =
+        [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+
+    public static int IndexOf(double valueMs)
+    {
+        for (var i = 0; i < Bounds.Length; i++)
+        {
+            if (valueMs <= Bounds[i])
+            {
+                return i;
+            }
+        }
+
+        return Bounds.Length; // +Inf
+    }
+}
+
+/// <summary>One plain series (counter/gauge/unknown): sample times (unix ms) and values, same length.</summary>
+internal sealed class ScalarSeries(string labels)
+{
+    public string Labels { get; } = labels;
+
+    public List<long> Times { get; } = [];
+
+    public List<double> Values { get; } = [];
+
+    public void Add(long timeMs, double value)
+    {
+        Times.Add(timeMs);
+        Values.Add(value);
+    }
+}
+
+/// <summary>One histogram label set: per sample, cumulative bucket counts (one per bound plus +Inf) and the sum.</summary>
+internal sealed class HistogramSeries(string labels)
+{
+    public string Labels { get; } = labels;
+
+    public List<long> Times { get; } = [];
+
+    public List<long[]> CumulativeBuckets { get; } = [];
+
+    public List<double> Sums { get; } = [];
+}
+
+/// <summary>Everything generated, grouped by metric family as OpenMetrics requires.</summary>
+internal sealed class MetricsDump
+{
+    public List<ScalarSeries> Requests { get; } = [];
+
+    public List<HistogramSeries> Durations { get; } = [];
+
+    public List<ScalarSeries> EjectionsActive { get; } = [];
+
+    public List<ScalarSeries> EjectionsEnforced { get; } = [];
+
+    public List<ScalarSeries> PendingOverflow { get; } = [];
+
+    public List<ScalarSeries> ConnectionOverflow { get; } = [];
+
+    public long SampleCount =>
+        Requests.Sum(s => (long)s.Times.Count) + Durations.Sum(s => (long)s.Times.Count * (EnvoyBuckets.Bounds.Length + 3))
+        + new[] { EjectionsActive, EjectionsEnforced, PendingOverflow, ConnectionOverflow }.Sum(f => f.Sum(s => (long)s.Times.Count));
+}

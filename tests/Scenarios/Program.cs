@@ -1,0 +1,3 @@
+using Scenarios;
+
+return await ServeCommand.RunAsync(args);
