@@ -76,9 +76,20 @@ public static partial class SettingsLoader
         {
             remoteUrl = DefaultRemoteUrl(apiUrl, owner, repository);
         }
-        else if (remoteUrl is not null && !Uri.TryCreate(remoteUrl, UriKind.Absolute, out _) && !Directory.Exists(remoteUrl))
+        else if (remoteUrl is not null && Uri.TryCreate(remoteUrl, UriKind.Absolute, out var remote) && !remote.IsFile)
         {
-            problems.Add($"Git:RemoteUrl must be an absolute URL or an existing directory: {Redact.Url(remoteUrl)}");
+            if (remote.Scheme is not ("https" or "http"))
+            {
+                problems.Add($"Git:RemoteUrl must be an https:// URL, a file:// URL or a local path (got scheme '{remote.Scheme}').");
+            }
+            else if (remote.UserInfo.Length > 0)
+            {
+                problems.Add("Git:RemoteUrl must not embed credentials; the token comes from GitHub:Token (or Git:Token).");
+            }
+        }
+        else if (remoteUrl is not null && !Directory.Exists(remoteUrl))
+        {
+            problems.Add($"Git:RemoteUrl: local repository not found: {remoteUrl}");
         }
 
         var baseBranch = Value(config, "Git:BaseBranch") ?? "main";
@@ -106,7 +117,8 @@ public static partial class SettingsLoader
         }
 
         var github = new GitHubSettings(apiUrl, token, appId, keyPath, installationId, owner!, repository!);
-        var git = new GitOptions(remoteUrl!, baseBranch, cacheDirectory, token)
+        // Git over HTTPS uses the GitHub token unless a separate Git:Token is given (App tokens are filled in at run time).
+        var git = new GitOptions(remoteUrl!, baseBranch, cacheDirectory, Value(config, "Git:Token") ?? token)
         {
             AuthorName = Value(config, "Git:AuthorName") ?? "promotion-bot",
             AuthorEmail = Value(config, "Git:AuthorEmail") ?? "promotion-bot@users.noreply.github.com",

@@ -11,11 +11,13 @@ namespace PromotionBot.PullRequests;
 /// make GitHub match it (branches, PRs, comments, labels, statuses). Everything the bot knows comes from git and
 /// GitHub at the start of the cycle, so a crash at any point is repaired by the next cycle without duplicates.
 /// </summary>
+/// <param name="evaluateAt">Metrics evaluation time; null = now by <paramref name="time"/>.</param>
 public sealed class PromotionCycle(
     GitWorkspace git,
     CanaryAnalyzer analyzer,
     GitHubPullRequests github,
     LinkSettings links,
+    DateTimeOffset? evaluateAt,
     TimeProvider time,
     ILogger logger)
 {
@@ -26,7 +28,7 @@ public sealed class PromotionCycle(
     public async Task<CycleReport> RunAsync(bool dryRun, TextWriter dryRunOutput, CancellationToken ct)
     {
         var snapshot = await git.SyncAsync(ct);
-        var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, time.GetUtcNow(), ct);
+        var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, evaluateAt ?? time.GetUtcNow(), ct);
         var (open, unrecognised) = await github.ListOpenAsync(ct);
         var plans = PromotionPlan.Compute(run, open);
 

@@ -15,10 +15,11 @@ namespace PromotionBot.PullRequests;
 public static class RunCommand
 {
     public const string Usage = """
-        Usage: PromotionBot run --once [--dry-run] [--Section:Key=value ...]
+        Usage: PromotionBot run --once [--dry-run] [--at TIME] [--Section:Key=value ...]
 
           --once      run one full cycle: analyze every canary, make GitHub match the decisions, print a summary
           --dry-run   print the pull requests that would be opened/updated/closed (diffs and bodies); change nothing
+          --at TIME   evaluate metrics at this RFC 3339 time instead of now (replays, demos on recorded data)
 
         Configuration (appsettings.json, environment variables such as GitHub__Token, or --GitHub:Owner=acme):
           GitHub:ApiUrl (default https://api.github.com/), GitHub:Owner, GitHub:Repository,
@@ -30,7 +31,7 @@ public static class RunCommand
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
         ExecuteAsync(args, stdout, stderr, new RunEnvironment(TimeProvider.System, RetryOptions.Default, null), ct);
 
-    /// <summary>Test seam: the clock, GitHub retry pacing and git retry pacing; everything else is the real thing.</summary>
+    /// <summary>Test seam: the clock (token expiry, rate-limit resets), GitHub and git retry pacing; everything else is the real thing.</summary>
     internal sealed record RunEnvironment(TimeProvider Time, RetryOptions GitHubRetry, TimeSpan? GitRetryBaseDelay);
 
     internal static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, RunEnvironment env, CancellationToken ct)
@@ -44,6 +45,22 @@ public static class RunCommand
 
         var once = rest.Remove("--once");
         var dryRun = rest.Remove("--dry-run");
+        DateTimeOffset? at = null;
+        var atIndex = rest.FindIndex(a => a == "--at" || a.StartsWith("--at=", StringComparison.Ordinal));
+        if (atIndex >= 0)
+        {
+            var text = rest[atIndex].Length > 4 ? rest[atIndex][5..] : atIndex + 1 < rest.Count ? rest[atIndex + 1] : "";
+            if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                await stderr.WriteLineAsync($"error: --at must be an RFC 3339 time such as 2026-11-25T12:00:00Z, got '{text}'.");
+                return 2;
+            }
+
+            at = parsed;
+            rest.RemoveRange(atIndex, rest[atIndex].Length > 4 ? 1 : 2);
+        }
+
         if (!once)
         {
             await stderr.WriteLineAsync("error: run needs --once (continuous mode is not available yet).");
@@ -87,7 +104,7 @@ public static class RunCommand
             return 2;
         }
 
-        var secrets = new List<string?> { settings.GitHub.Token, settings.Prometheus.BearerToken };
+        var secrets = new List<string?> { settings.GitHub.Token, settings.Git.Token, settings.Prometheus.BearerToken };
         try
         {
             var connection = new GitHubConnection(settings.GitHub, env.Time);
@@ -96,7 +113,7 @@ public static class RunCommand
 
             // Git over HTTPS authenticates with the same credential (an App's installation token when configured).
             var gitOptions = settings.Git;
-            if (settings.GitHub.UsesApp && gitOptions.RemoteUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            if (settings.GitHub.UsesApp && gitOptions.Token is null && gitOptions.RemoteUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             {
                 var token = await retry.RunAsync("installation token", async _ => await connection.TokenAsync(ct), ct);
                 secrets.Add(token);
@@ -112,7 +129,7 @@ public static class RunCommand
             using var http = new HttpClient();
             var prometheus = new PrometheusClient(http, new PrometheusOptions(settings.Prometheus.Url, settings.Prometheus.BearerToken));
             var cycle = new PromotionCycle(git, new CanaryAnalyzer(prometheus), new GitHubPullRequests(retry, settings.Git.BaseBranch),
-                settings.Links, env.Time, new TextWriterLogger<PromotionCycle>(stderr, LogLevel.Warning, secrets));
+                settings.Links, at, env.Time, new TextWriterLogger<PromotionCycle>(stderr, LogLevel.Warning, secrets));
 
             var report = await cycle.RunAsync(dryRun, stdout, ct);
             var summary = new StringWriter();

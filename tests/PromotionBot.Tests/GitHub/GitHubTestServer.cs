@@ -52,7 +52,7 @@ public sealed class GitHubTestServer : IAsyncDisposable
     private readonly Dictionary<string, JsonObject> _labels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, List<JsonObject>> _statuses = [];
     private readonly List<RecordedRequest> _requests = [];
-    private readonly Queue<(GitHubFault Fault, int Seconds)> _faults = new();
+    private readonly List<(GitHubFault Fault, int Seconds, string? Match)> _faults = [];
     private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
     private int _nextNumber = 1;
     private long _nextId = 1000;
@@ -109,14 +109,23 @@ public sealed class GitHubTestServer : IAsyncDisposable
     }
 
     /// <summary>The next <paramref name="count"/> API calls fail with <paramref name="fault"/> (waits of <paramref name="seconds"/>).</summary>
-    public void FailNext(GitHubFault fault, int count = 1, int seconds = 1)
+    /// <param name="match">Only matching calls fail: "POST /repos/acme/gitops/pulls" (method + path containing the text), "POST" (method); null = any call.</param>
+    public void FailNext(GitHubFault fault, int count = 1, int seconds = 1, string? match = null)
     {
         lock (_gate)
         {
             for (var i = 0; i < count; i++)
             {
-                _faults.Enqueue((fault, seconds));
+                _faults.Add((fault, seconds, match));
             }
+        }
+    }
+
+    public void ClearFaults()
+    {
+        lock (_gate)
+        {
+            _faults.Clear();
         }
     }
 
@@ -232,12 +241,14 @@ public sealed class GitHubTestServer : IAsyncDisposable
         ctx.Response.Body = buffer;
         try
         {
-            (GitHubFault Fault, int Seconds)? fault = null;
+            (GitHubFault Fault, int Seconds, string? Match)? fault = null;
             lock (_gate)
             {
-                if (_faults.Count > 0)
+                var index = _faults.FindIndex(f => Matches(ctx.Request, f.Match));
+                if (index >= 0)
                 {
-                    fault = _faults.Dequeue();
+                    fault = _faults[index];
+                    _faults.RemoveAt(index);
                 }
             }
 
@@ -262,6 +273,20 @@ public sealed class GitHubTestServer : IAsyncDisposable
                     ctx.Request.Headers.Authorization.ToString(), requestBody, ctx.Response.StatusCode, responseBody));
             }
         }
+    }
+
+    /// <summary>"POST /repos/o/r/pulls" = that method and a path containing that text; "POST" = any call with that method.</summary>
+    private static bool Matches(HttpRequest request, string? match)
+    {
+        if (match is null)
+        {
+            return true;
+        }
+
+        var space = match.IndexOf(' ', StringComparison.Ordinal);
+        var method = space < 0 ? match : match[..space];
+        var path = space < 0 ? "" : match[(space + 1)..];
+        return request.Method == method && (request.Path.Value ?? "").Contains(path, StringComparison.Ordinal);
     }
 
     private static Task WriteFault(HttpContext ctx, GitHubFault fault, int seconds)
