@@ -12,6 +12,9 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
 {
     public const string StatusContext = "promotion-bot/analysis";
 
+    /// <summary>Hidden in every comment the bot closes a PR with: tells the bot's closes from a person's.</summary>
+    public const string ClosedByBotMarker = "<!-- promotion-bot: closed -->";
+
     private string Owner => retry.Connection.Owner;
 
     private string Repo => retry.Connection.Repository;
@@ -61,6 +64,27 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
         }
     }
 
+    /// <summary>
+    /// The newest bot PR on <paramref name="branch"/> that a person closed without merging, or null. A person's "no"
+    /// stands: the bot does not reopen the same proposal every cycle.
+    /// </summary>
+    public async Task<BotPullRequest?> FindDeclinedAsync(string branch, CancellationToken ct)
+    {
+        var closed = await retry.RunAsync("list closed pull requests", c => c.PullRequest.GetAllForRepository(Owner, Repo,
+            new PullRequestRequest { State = ItemStateFilter.Closed, Head = $"{Owner}:{branch}", Base = baseBranch, SortProperty = PullRequestSort.Created, SortDirection = SortDirection.Descending },
+            new ApiOptions { PageSize = 10, PageCount = 1 }), ct);
+        var newest = closed.OrderByDescending(p => p.Number).FirstOrDefault(p => PullRequestMarker.TryParse(p.Body) is not null);
+        if (newest is null || newest.Merged || newest.MergedAt is not null)
+        {
+            return null;
+        }
+
+        var comments = await retry.RunAsync($"comments of #{newest.Number}", c => c.Issue.Comment.GetAllForIssue(Owner, Repo, newest.Number), ct);
+        return comments.Any(c => c.Body?.Contains(ClosedByBotMarker, StringComparison.Ordinal) == true)
+            ? null
+            : ToBot(newest, PullRequestMarker.TryParse(newest.Body)!);
+    }
+
     public async Task<BotPullRequest> UpdateAsync(int number, string title, string body, CancellationToken ct)
     {
         var pr = await retry.RunAsync($"update #{number}", c => c.PullRequest.Update(Owner, Repo, number, new PullRequestUpdate { Title = title, Body = body }), ct);
@@ -76,7 +100,7 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
     /// <summary>Explains first, then closes: a reader of the closed PR always finds why.</summary>
     public async Task CloseAsync(int number, string comment, CancellationToken ct)
     {
-        await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, comment), ct);
+        await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, $"{comment}\n\n{ClosedByBotMarker}"), ct);
         await retry.RunAsync($"close #{number}", c => c.PullRequest.Update(Owner, Repo, number, new PullRequestUpdate { State = ItemState.Closed }), ct);
     }
 

@@ -77,6 +77,14 @@ public sealed class PromotionCycle(
 
     private async Task<string> OpenAsync(PromotionProposal proposal, CanaryContext c, CancellationToken ct)
     {
+        if (await github.FindDeclinedAsync(proposal.Branch, ct) is { } declined
+            && declined.Marker.Decision == proposal.Decision.Kind
+            && PullRequestMarker.SameWeights(declined.Marker.WeightMap, proposal.Decision.Next!))
+        {
+            // Reopening every cycle would overrule the reviewer; a new proposal (other weights or kind) asks again.
+            return $"nothing (a person closed #{declined.Number} proposing this; reopen it to proceed)";
+        }
+
         var (change, diff) = BuildChange(proposal, c.Snapshot);
         var body = PullRequestBody.Render(proposal, c.Snapshot.BaseSha, await ChartAsync(proposal, c.Run, ct), links);
         if (c.DryRun)

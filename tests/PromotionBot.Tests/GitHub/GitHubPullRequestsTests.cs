@@ -75,9 +75,26 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
 
         await gh.CloseAsync(pr.Number, "superseded by a rollback", default);
 
-        Assert.Equal("superseded by a rollback", Assert.Single(_server.CommentsOn(pr.Number)));
+        var comment = Assert.Single(_server.CommentsOn(pr.Number));
+        Assert.StartsWith("superseded by a rollback", comment, StringComparison.Ordinal);
+        Assert.EndsWith(GitHubPullRequests.ClosedByBotMarker, comment, StringComparison.Ordinal);
         Assert.Equal("closed", (string)_server.PullRequests.Single()["state"]!);
         Assert.Empty((await gh.ListOpenAsync(default)).Bot);
+    }
+
+    [Fact]
+    public async Task Declined_means_closed_unmerged_by_a_person_not_by_the_bot()
+    {
+        var gh = Client();
+        var (byBot, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        await gh.CloseAsync(byBot.Number, "superseded", default);
+        Assert.Null(await gh.FindDeclinedAsync("promotion/ecommerce/product-catalog", default));
+
+        var (byPerson, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        _server.ClosePullRequestDirectly(byPerson.Number);
+
+        Assert.Equal(byPerson.Number, (await gh.FindDeclinedAsync("promotion/ecommerce/product-catalog", default))?.Number);
+        Assert.Null(await gh.FindDeclinedAsync("promotion/ecommerce/order-management", default));
     }
 
     [Fact]

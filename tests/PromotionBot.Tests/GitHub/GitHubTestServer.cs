@@ -30,6 +30,9 @@ public enum GitHubFault
 
     ServerError,
     BadGateway,
+
+    /// <summary>The call is carried out, but the client gets a 502 instead of the answer (a lost response).</summary>
+    LoseResponse,
 }
 
 /// <summary>One request as the server saw it, and what it answered.</summary>
@@ -252,7 +255,14 @@ public sealed class GitHubTestServer : IAsyncDisposable
                 }
             }
 
-            if (fault is { } f)
+            if (fault is { Fault: GitHubFault.LoseResponse })
+            {
+                await next(ctx);
+                buffer.SetLength(0);
+                ctx.Response.Headers.Clear();
+                await WriteFault(ctx, GitHubFault.BadGateway, 0);
+            }
+            else if (fault is { } f)
             {
                 await WriteFault(ctx, f.Fault, f.Seconds);
             }

@@ -168,22 +168,39 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
     public async Task Lost_create_response_is_adopted_not_duplicated()
     {
         await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));
-        await Cycle(s);
-        // Someone (or a crashed earlier run) has the PR open but the bot did not see it in its listing: simulate by
-        // creating a second cycle whose POST meets GitHub's 422 — the bot must adopt PR #1.
-        var pr = OnlyOpenPr(s);
-        s.GitHub.ClosePullRequestDirectly(1);
-        var reopened = s.GitHub.CreatePullRequestDirectly(GitOpsSandbox.Branch(Healthy), "main", "x", "no marker yet");
-        s.GitHub.ClearRequests();
+        // GitHub creates the PR but the answer is lost: the retry meets 422 "already exists" and must adopt #1.
+        s.GitHub.FailNext(GitHubFault.LoseResponse, match: "POST /repos/acme/gitops/pulls");
 
         var (exit, output, errors) = await Cycle(s);
 
         Assert.True(exit == 0, output + errors);
+        Assert.Contains(s.GitHub.Requests, r => r.Method == "POST" && r.Status == 502);
         Assert.Contains(s.GitHub.Requests, r => r.Method == "POST" && r.Status == 422);
-        var open = OnlyOpenPr(s);
-        Assert.Equal(reopened, (int)open["number"]!);
-        Assert.Equal((string)pr["title"]!, (string)open["title"]!);
-        Assert.Contains("<!-- promotion-bot:", (string)open["body"]!, StringComparison.Ordinal);
+        var pr = OnlyOpenPr(s);
+        Assert.Single(s.GitHub.PullRequests);
+        Assert.Equal("success", (string)s.GitHub.Status((string)pr["head"]!["sha"]!, GitHubPullRequests.StatusContext)!["state"]!);
+        Assert.Equal(2, pr["labels"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Pr_closed_by_a_person_is_not_reopened_for_the_same_proposal()
+    {
+        await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));
+        await Cycle(s);
+        s.GitHub.ClosePullRequestDirectly(1);
+
+        var (exit, output, errors) = await Cycle(s);
+
+        Assert.True(exit == 0, output + errors);
+        Assert.DoesNotContain(s.GitHub.PullRequests, p => (string)p["state"]! == "open");
+        Assert.Contains("closed #1", output, StringComparison.Ordinal);
+
+        // A different proposal (a person moved the canary to 50% by hand) is a new question: the bot asks again.
+        s.Commit("main", "50/50 by hand", new Dictionary<string, string> { [GitOpsSandbox.VsPath(Healthy)] = GitOpsSandbox.VirtualService(Healthy, 50, 50) });
+        (exit, output, errors) = await Cycle(s);
+
+        Assert.True(exit == 0, output + errors);
+        Assert.Equal("product-catalog: promote v2 50% → 100%", (string)OnlyOpenPr(s)["title"]!);
     }
 
     [Fact]
