@@ -30,11 +30,12 @@ public sealed record PrometheusSettings(Uri Url, string? BearerToken)
 }
 
 /// <summary>All validated settings of one <c>run</c>.</summary>
+/// <param name="GitHub">Null only for a dry run without GitHub settings (preview assuming no open bot PRs).</param>
 public sealed record BotSettings(
-    GitHubSettings GitHub,
+    GitHubSettings? GitHub,
     Git.GitOptions Git,
     PrometheusSettings Prometheus,
     LinkSettings Links)
 {
-    public override string ToString() => $"BotSettings {{ {GitHub}, Git = {Redact.Url(Git.RemoteUrl)}@{Git.BaseBranch}, Prometheus = {Prometheus.Url} }}";
+    public override string ToString() => $"BotSettings {{ {GitHub?.ToString() ?? "GitHub not configured"}, Git = {Redact.Url(Git.RemoteUrl)}@{Git.BaseBranch}, Prometheus = {Prometheus.Url} }}";
 }

@@ -22,9 +22,14 @@ public static partial class SettingsLoader
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex GitHubName();
 
-    public static BotSettings Load(IConfiguration config)
+    /// <param name="gitHubOptional">Dry runs may omit the GitHub keys when Git:RemoteUrl names the repository: they then
+    /// preview against no open PRs. Anything given is still validated.</param>
+    public static BotSettings Load(IConfiguration config, bool gitHubOptional = false)
     {
         var problems = new List<string>();
+        var noGitHub = gitHubOptional && Value(config, "Git:RemoteUrl") is not null
+            && new[] { "GitHub:Owner", "GitHub:Repository", "GitHub:Token", "GitHub:AppId", "GitHub:PrivateKeyPath", "GitHub:InstallationId" }
+                .All(k => Value(config, k) is null);
 
         var apiUrl = AbsoluteHttpUrl(config, "GitHub:ApiUrl", problems, required: false) ?? new Uri(DefaultApiUrl);
         if (!apiUrl.AbsolutePath.EndsWith('/'))
@@ -33,8 +38,8 @@ public static partial class SettingsLoader
             apiUrl = new Uri(apiUrl + "/");
         }
 
-        var owner = Name(config, "GitHub:Owner", problems);
-        var repository = Name(config, "GitHub:Repository", problems);
+        var owner = noGitHub ? null : Name(config, "GitHub:Owner", problems);
+        var repository = noGitHub ? null : Name(config, "GitHub:Repository", problems);
 
         var token = Value(config, "GitHub:Token");
         var appId = PositiveLong(config, "GitHub:AppId", problems);
@@ -45,7 +50,7 @@ public static partial class SettingsLoader
         {
             problems.Add("GitHub:Token and GitHub:AppId/PrivateKeyPath/InstallationId are both set: choose token or GitHub App authentication.");
         }
-        else if (token is null && !anyApp)
+        else if (token is null && !anyApp && !noGitHub)
         {
             problems.Add("GitHub authentication is missing: set GitHub:Token, or GitHub:AppId, GitHub:PrivateKeyPath and GitHub:InstallationId.");
         }
@@ -116,7 +121,7 @@ public static partial class SettingsLoader
             throw new SettingsException(problems);
         }
 
-        var github = new GitHubSettings(apiUrl, token, appId, keyPath, installationId, owner!, repository!);
+        var github = noGitHub ? null : new GitHubSettings(apiUrl, token, appId, keyPath, installationId, owner!, repository!);
         // Git over HTTPS uses the GitHub token unless a separate Git:Token is given (App tokens are filled in at run time).
         var git = new GitOptions(remoteUrl!, baseBranch, cacheDirectory, Value(config, "Git:Token") ?? token)
         {

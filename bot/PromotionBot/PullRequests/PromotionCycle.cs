@@ -11,16 +11,20 @@ namespace PromotionBot.PullRequests;
 /// make GitHub match it (branches, PRs, comments, labels, statuses). Everything the bot knows comes from git and
 /// GitHub at the start of the cycle, so a crash at any point is repaired by the next cycle without duplicates.
 /// </summary>
+/// <param name="gitHubOrNullForOfflineDryRun">Null only for a dry run without GitHub settings: previews assume no open bot PRs.</param>
 /// <param name="evaluateAt">Metrics evaluation time; null = now by <paramref name="time"/>.</param>
 public sealed class PromotionCycle(
     GitWorkspace git,
     CanaryAnalyzer analyzer,
-    GitHubPullRequests github,
+    GitHubPullRequests? gitHubOrNullForOfflineDryRun,
     LinkSettings links,
     DateTimeOffset? evaluateAt,
     TimeProvider time,
     ILogger logger)
 {
+    private GitHubPullRequests GitHub => gitHubOrNullForOfflineDryRun
+        ?? throw new InvalidOperationException("GitHub is not configured; only a dry run can do without it.");
+
     /// <summary>Points on the PR chart's x-axis.</summary>
     public const int ChartPoints = 11;
 
@@ -29,7 +33,12 @@ public sealed class PromotionCycle(
     {
         var snapshot = await git.SyncAsync(ct);
         var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, evaluateAt ?? time.GetUtcNow(), ct);
-        var (open, unrecognised) = await github.ListOpenAsync(ct);
+        if (gitHubOrNullForOfflineDryRun is null && !dryRun)
+        {
+            throw new InvalidOperationException("GitHub is not configured; only a dry run can do without it.");
+        }
+
+        var (open, unrecognised) = gitHubOrNullForOfflineDryRun is null ? ([], []) : await GitHub.ListOpenAsync(ct);
         var plans = PromotionPlan.Compute(run, open);
 
         var lines = new List<CycleLine>();
@@ -77,7 +86,7 @@ public sealed class PromotionCycle(
 
     private async Task<string> OpenAsync(PromotionProposal proposal, CanaryContext c, CancellationToken ct)
     {
-        if (await github.FindDeclinedAsync(proposal.Branch, ct) is { } declined
+        if (gitHubOrNullForOfflineDryRun is not null && await GitHub.FindDeclinedAsync(proposal.Branch, ct) is { } declined
             && declined.Marker.Decision == proposal.Decision.Kind
             && PullRequestMarker.SameWeights(declined.Marker.WeightMap, proposal.Decision.Next!))
         {
@@ -99,15 +108,15 @@ public sealed class PromotionCycle(
             return $"left {proposal.Branch} alone (foreign commits: {published.Detail})";
         }
 
-        var (pr, created) = await github.CreateAsync(proposal.Branch, proposal.Title, body, ct);
+        var (pr, created) = await GitHub.CreateAsync(proposal.Branch, proposal.Title, body, ct);
         if (!created && (pr.Title != proposal.Title || pr.Body != body))
         {
             // Adopted an existing PR (lost response or a concurrent run): make it say what this cycle proposes.
-            pr = await github.UpdateAsync(pr.Number, proposal.Title, body, ct);
+            pr = await GitHub.UpdateAsync(pr.Number, proposal.Title, body, ct);
         }
 
-        await github.EnsureLabelsAsync(pr, proposal.Labels, ct);
-        await github.SetStatusAsync(published.HeadSha, EvidenceState.Success, EvidenceSummary.Describe(proposal), pr.HtmlUrl, ct);
+        await GitHub.EnsureLabelsAsync(pr, proposal.Labels, ct);
+        await GitHub.SetStatusAsync(published.HeadSha, EvidenceState.Success, EvidenceSummary.Describe(proposal), pr.HtmlUrl, ct);
         return created ? $"opened #{pr.Number}" : $"updated #{pr.Number}";
     }
 
@@ -139,13 +148,13 @@ public sealed class PromotionCycle(
         if (needsText || published.Outcome == PublishOutcome.Pushed)
         {
             var body = PullRequestBody.Render(proposal, c.Snapshot.BaseSha, await ChartAsync(proposal, c.Run, ct), links);
-            await github.UpdateAsync(pr.Number, proposal.Title, body, ct);
+            await GitHub.UpdateAsync(pr.Number, proposal.Title, body, ct);
             result.Add(refresh.ProposalChanged ? $"updated #{pr.Number}"
                 : published.Outcome == PublishOutcome.Pushed ? $"rebased #{pr.Number}" : $"refreshed #{pr.Number}");
         }
 
-        await github.EnsureLabelsAsync(pr, proposal.Labels, ct);
-        if (await github.SetStatusAsync(published.HeadSha, EvidenceState.Success, EvidenceSummary.Describe(proposal), pr.HtmlUrl, ct) && result.Count == 0)
+        await GitHub.EnsureLabelsAsync(pr, proposal.Labels, ct);
+        if (await GitHub.SetStatusAsync(published.HeadSha, EvidenceState.Success, EvidenceSummary.Describe(proposal), pr.HtmlUrl, ct) && result.Count == 0)
         {
             result.Add($"status success on #{pr.Number}");
         }
@@ -164,7 +173,7 @@ public sealed class PromotionCycle(
             return $"would close #{pr.Number}";
         }
 
-        await github.CloseAsync(pr.Number, close.Comment, ct);
+        await GitHub.CloseAsync(pr.Number, close.Comment, ct);
 
         // The branch is reused when the same plan opens a new PR on it (rollback superseding an advance).
         var reused = c.Plan.Actions.Any(a => a is OpenPullRequest o && o.Proposal.Branch == pr.HeadRef)
@@ -185,7 +194,7 @@ public sealed class PromotionCycle(
             return $"would set status {name} on #{number}";
         }
 
-        return await github.SetStatusAsync(sha, state, description, null, ct)
+        return await GitHub.SetStatusAsync(sha, state, description, null, ct)
             ? $"status {name} on #{number}"
             : $"nothing (#{number} status already {name})";
     }

@@ -90,7 +90,7 @@ public static class RunCommand
                 .AddEnvironmentVariables()
                 .AddCommandLine(rest.ToArray())
                 .Build();
-            settings = SettingsLoader.Load(config);
+            settings = SettingsLoader.Load(config, gitHubOptional: dryRun);
         }
         catch (SettingsException ex)
         {
@@ -104,20 +104,29 @@ public static class RunCommand
             return 2;
         }
 
-        var secrets = new List<string?> { settings.GitHub.Token, settings.Git.Token, settings.Prometheus.BearerToken };
+        var secrets = new List<string?> { settings.GitHub?.Token, settings.Git.Token, settings.Prometheus.BearerToken };
         try
         {
-            var connection = new GitHubConnection(settings.GitHub, env.Time);
-            var githubLog = new TextWriterLogger<GitHubRetry>(stderr, LogLevel.Warning, secrets);
-            var retry = new GitHubRetry(connection, env.GitHubRetry, env.Time, githubLog);
-
-            // Git over HTTPS authenticates with the same credential (an App's installation token when configured).
+            GitHubPullRequests? github = null;
             var gitOptions = settings.Git;
-            if (settings.GitHub.UsesApp && gitOptions.Token is null && gitOptions.RemoteUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            if (settings.GitHub is { } gitHubSettings)
             {
-                var token = await retry.RunAsync("installation token", async _ => await connection.TokenAsync(ct), ct);
-                secrets.Add(token);
-                gitOptions = gitOptions with { Token = token };
+                var connection = new GitHubConnection(gitHubSettings, env.Time);
+                var githubLog = new TextWriterLogger<GitHubRetry>(stderr, LogLevel.Warning, secrets);
+                var retry = new GitHubRetry(connection, env.GitHubRetry, env.Time, githubLog);
+                github = new GitHubPullRequests(retry, settings.Git.BaseBranch);
+
+                // Git over HTTPS authenticates with the same credential (an App's installation token when configured).
+                if (gitHubSettings.UsesApp && gitOptions.Token is null && gitOptions.RemoteUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+                {
+                    var token = await retry.RunAsync("installation token", async _ => await connection.TokenAsync(ct), ct);
+                    secrets.Add(token);
+                    gitOptions = gitOptions with { Token = token };
+                }
+            }
+            else
+            {
+                await stderr.WriteLineAsync("warning: GitHub is not configured: previewing as if no bot pull request were open.");
             }
 
             using var git = new GitWorkspace(gitOptions, new TextWriterLogger<GitWorkspace>(stderr, LogLevel.Warning, secrets));
@@ -128,7 +137,7 @@ public static class RunCommand
 
             using var http = new HttpClient();
             var prometheus = new PrometheusClient(http, new PrometheusOptions(settings.Prometheus.Url, settings.Prometheus.BearerToken));
-            var cycle = new PromotionCycle(git, new CanaryAnalyzer(prometheus), new GitHubPullRequests(retry, settings.Git.BaseBranch),
+            var cycle = new PromotionCycle(git, new CanaryAnalyzer(prometheus), github,
                 settings.Links, at, env.Time, new TextWriterLogger<PromotionCycle>(stderr, LogLevel.Warning, secrets));
 
             var report = await cycle.RunAsync(dryRun, stdout, ct);

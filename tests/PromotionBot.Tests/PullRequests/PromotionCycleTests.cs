@@ -98,6 +98,27 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
     }
 
     [Fact]
+    public async Task Dry_run_without_github_settings_previews_against_the_repository_alone()
+    {
+        await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20), (TurnsBad, 50, 50));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await RunCommand.ExecuteAsync(
+            ["run", "--once", "--dry-run", "--at", prometheus.At.ToString("O", CultureInfo.InvariantCulture),
+             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"],
+            stdout, stderr, default);
+
+        var output = stdout.ToString();
+        Assert.True(exit == 0, output + stderr);
+        Assert.Contains("GitHub is not configured", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("would open: \"product-catalog: shift v2 20% → 50%\"", output, StringComparison.Ordinal);
+        Assert.Contains("would open: \"product-catalog: revert to v1 (circuit breaking on v2)\"", output, StringComparison.Ordinal);
+        Assert.Empty(s.GitHub.Requests);
+        Assert.Null(s.Head(GitOpsSandbox.Branch(Healthy)));
+    }
+
+    [Fact]
     public async Task Next_step_changing_updates_the_same_pr()
     {
         await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));

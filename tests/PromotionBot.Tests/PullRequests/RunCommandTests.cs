@@ -31,12 +31,12 @@ public sealed class RunCommandTests
     {
         var settings = Load(Minimal);
 
-        Assert.Equal(new Uri("https://api.github.com/"), settings.GitHub.ApiUrl);
+        Assert.Equal(new Uri("https://api.github.com/"), settings.GitHub!.ApiUrl);
         Assert.Equal("https://github.com/acme/gitops.git", settings.Git.RemoteUrl);
         Assert.Equal("main", settings.Git.BaseBranch);
         Assert.Equal(Secret, settings.Git.Token);
         Assert.Equal(new Uri("http://prometheus:9090"), settings.Links.Prometheus);
-        Assert.False(settings.GitHub.UsesApp);
+        Assert.False(settings.GitHub!.UsesApp);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class RunCommandTests
     {
         var settings = Load([.. Minimal, ("GitHub:ApiUrl", "https://ghe.example.com/api/v3")]);
 
-        Assert.Equal(new Uri("https://ghe.example.com/api/v3/"), settings.GitHub.ApiUrl);
+        Assert.Equal(new Uri("https://ghe.example.com/api/v3/"), settings.GitHub!.ApiUrl);
         Assert.Equal("https://ghe.example.com/acme/gitops.git", settings.Git.RemoteUrl);
     }
 
@@ -90,7 +90,7 @@ public sealed class RunCommandTests
         var settings = Load([.. Minimal, ("Prometheus:BearerToken", "prom-secret-token")]);
 
         Assert.DoesNotContain(Secret, settings.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(Secret, settings.GitHub.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, settings.GitHub!.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("prom-secret-token", settings.Prometheus.ToString(), StringComparison.Ordinal);
     }
 
