@@ -23,7 +23,8 @@ public static class EvidenceSummary
         }
 
         var inv = CultureInfo.InvariantCulture;
-        var err = canary.ErrorRate is { } e ? (e * 100).ToString("0.##", inv) + "%" : "n/a";
+        var rate = canary.Requests is > 0 ? (canary.Errors ?? 0) / canary.Requests : null;
+        var err = rate is { } e ? (e * 100).ToString("0.##", inv) + "%" : "n/a";
         var p99 = canary.P99LatencyMs is { } p ? p.ToString("0", inv) + "ms" : "n/a";
         var requests = canary.Requests is { } r ? Math.Round(r).ToString("0", inv) : "0";
         var limits = $"≤{(policy.Analysis.MaxErrorRate * 100).ToString("0.##", inv)}%, ≤{policy.Analysis.MaxP99LatencyMs.ToString("0", inv)}ms";

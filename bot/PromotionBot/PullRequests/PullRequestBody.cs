@@ -70,7 +70,7 @@ public static class PullRequestBody
             b.AppendLine($"| Signal | {stable} | {canary} | Threshold ({canary}) |");
             b.AppendLine("|---|---:|---:|---|");
             b.AppendLine($"| Requests | {Count(s1?.Requests)} | {Count(s2?.Requests)} | ≥ {a.MinRequests.ToString(Inv)} |");
-            b.AppendLine($"| 5xx error rate | {Percent(s1?.ErrorRate)} | {Percent(s2?.ErrorRate)} | ≤ {Percent(a.MaxErrorRate)} |");
+            b.AppendLine($"| 5xx error rate | {Percent(ErrorRate(s1))} | {Percent(ErrorRate(s2))} | ≤ {Percent(a.MaxErrorRate)} |");
             b.AppendLine($"| 5xx error rate, persistent ({a.FailureThreshold}×{Duration(a.Interval)}) | {Percent(s1?.PersistentErrorRate)} | {Percent(s2?.PersistentErrorRate)} | ≤ {Percent(a.MaxErrorRate)} |");
             b.AppendLine($"| p99 latency | {Ms(s1?.P99LatencyMs)} | {Ms(s2?.P99LatencyMs)} | ≤ {Ms(a.MaxP99LatencyMs)} |");
             b.AppendLine($"| p99 latency, persistent | {Ms(s1?.PersistentP99LatencyMs)} | {Ms(s2?.PersistentP99LatencyMs)} | ≤ {Ms(a.MaxP99LatencyMs)} |");
@@ -91,7 +91,7 @@ public static class PullRequestBody
             b.AppendLine("|---|---|---:|---:|---|");
             foreach (var check in decision.Checks)
             {
-                b.AppendLine($"| {check.Name} | {check.Subset} | {Number(check.Value)} | {Number(check.Threshold)} | {Outcome(check.Result)} |");
+                b.AppendLine($"| {check.Name} | {check.Subset} | {Short4(check.Value)} | {Short4(check.Threshold)} | {Outcome(check.Result)} |");
             }
         }
 
@@ -167,7 +167,9 @@ public static class PullRequestBody
         b.AppendLine("```mermaid");
         b.AppendLine("xychart-beta");
         b.AppendLine("    title \"5xx error rate (%)\"");
-        b.AppendLine($"    x-axis [{string.Join(", ", chart.Times.Select(t => $"\"{t.UtcDateTime.ToString("HH:mm", Inv)}\""))}]");
+        // Seconds only when points are closer than a minute, so labels never repeat.
+        var format = chart.Times.Count > 1 && chart.Times[1] - chart.Times[0] < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm";
+        b.AppendLine($"    x-axis [{string.Join(", ", chart.Times.Select(t => $"\"{t.UtcDateTime.ToString(format, Inv)}\""))}]");
         b.AppendLine($"    y-axis \"%\" 0 --> {Number(top)}");
         foreach (var subset in subsets)
         {
@@ -210,6 +212,9 @@ public static class PullRequestBody
         }
     }
 
+    /// <summary>Istio has no 5xx series for a subset that never failed: with traffic, that is a 0% rate, not "no data".</summary>
+    private static double? ErrorRate(SubsetSignals? s) => s?.Requests is > 0 ? (s.Errors ?? 0) / s.Requests : null;
+
     private static string Outcome(CheckOutcome o) => o switch
     {
         CheckOutcome.Pass => "✅ pass",
@@ -226,6 +231,8 @@ public static class PullRequestBody
     private static string Percent(double? v) => v is null ? "–" : (v.Value * 100).ToString("0.###", Inv) + "%";
 
     private static string Ms(double? v) => v is null ? "–" : v.Value.ToString("0.#", Inv) + " ms";
+
+    private static string Short4(double? v) => v is null ? "–" : v.Value.ToString("0.####", Inv);
 
     private static string Number(double? v) => v is null ? "–" : v.Value.ToString("0.######", Inv);
 
