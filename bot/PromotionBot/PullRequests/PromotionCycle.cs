@@ -105,6 +105,13 @@ public sealed class PromotionCycle(
         var published = await git.PublishAsync(change, ct);
         if (published.Outcome == PublishOutcome.ForeignCommits)
         {
+            if (proposal.IsRollback)
+            {
+                // An urgent rollback must not be silently dropped: fail loudly so the cycle exits non-zero.
+                throw new InvalidOperationException(
+                    $"rollback blocked: branch {proposal.Branch} holds commits by someone else ({published.Detail}); delete that branch so the bot can push the rollback");
+            }
+
             return $"left {proposal.Branch} alone (foreign commits: {published.Detail})";
         }
 
