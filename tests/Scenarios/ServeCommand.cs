@@ -6,8 +6,8 @@ using Scenarios.Prometheus;
 namespace Scenarios;
 
 /// <summary>
-/// <c>serve &lt;scenario&gt; [--info-file PATH]</c>: backfills a named scenario into a real Prometheus and keeps it running
-/// until SIGINT/SIGTERM. Prints (and writes to the info file) PROMETHEUS_URL, EVALUATION_AT and PROMETHEUS_PID lines.
+/// <c>serve &lt;scenario&gt; [--port N] [--info-file PATH]</c>: backfills a named scenario into a real Prometheus and keeps it running
+/// until SIGINT/SIGTERM. Prints (and writes to the info file) PROMETHEUS_URL, EVALUATION_AT, PROMETHEUS_PID and SERVE_PID lines.
 /// </summary>
 public static class ServeCommand
 {
@@ -15,7 +15,7 @@ public static class ServeCommand
     {
         if (args.Length < 2 || args[0] != "serve")
         {
-            await Console.Error.WriteLineAsync("usage: Scenarios serve tutorial [--info-file PATH]");
+            await Console.Error.WriteLineAsync("usage: Scenarios serve tutorial [--port N] [--info-file PATH]");
             return 2;
         }
 
@@ -31,13 +31,14 @@ public static class ServeCommand
         }
 
         var infoFile = Option(args, "--info-file");
+        int? port = Option(args, "--port") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : null;
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
-        await using var server = await PrometheusServer.StartAsync(set, stop.Token);
+        await using var server = await PrometheusServer.StartAsync(set, port, stop.Token);
         var info = string.Create(CultureInfo.InvariantCulture,
-            $"PROMETHEUS_URL={server.BaseUrl}\nEVALUATION_AT={set.At.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\nPROMETHEUS_PID={server.ProcessId}\n");
+            $"PROMETHEUS_URL={server.BaseUrl}\nEVALUATION_AT={set.At.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\nPROMETHEUS_PID={server.ProcessId}\nSERVE_PID={Environment.ProcessId}\n");
         await Console.Out.WriteAsync(info);
         await Console.Out.FlushAsync();
         if (infoFile is not null)

@@ -4,28 +4,22 @@ namespace PromotionBot.Git;
 
 public sealed partial class GitWorkspace
 {
-    public async Task<string?> RemoteHeadAsync(string branch, CancellationToken ct)
+    public Task<string?> RemoteHeadAsync(string branch, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(branch);
-        await gate.WaitAsync(ct);
-        try
-        {
-            return await retry.RunAsync(
+        return ExclusiveAsync(
+            () => retry.RunAsync(
                 $"Reading branch {branch}",
                 c =>
                 {
                     using var repo = OpenFetched(c);
                     return Attempt<string?>.Success(RemoteBranchHead(repo, branch)?.Sha);
                 },
-                ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+                ct),
+            ct);
     }
 
-    public async Task<bool> DeleteBranchAsync(string branch, CancellationToken ct)
+    public Task<bool> DeleteBranchAsync(string branch, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(branch);
         if (branch == options.BaseBranch)
@@ -33,15 +27,7 @@ public sealed partial class GitWorkspace
             throw new ArgumentException($"The bot never deletes the base branch '{branch}'.", nameof(branch));
         }
 
-        await gate.WaitAsync(ct);
-        try
-        {
-            return await retry.RunAsync($"Deleting branch {branch}", c => DeleteOnce(branch, c), ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        return ExclusiveAsync(() => retry.RunAsync($"Deleting branch {branch}", c => DeleteOnce(branch, c), ct), ct);
     }
 
     private Attempt<bool> DeleteOnce(string branch, CancellationToken ct)

@@ -5,20 +5,13 @@ namespace PromotionBot.Git;
 
 public sealed partial class GitWorkspace
 {
-    public async Task<PublishResult> PublishAsync(ProposedChange change, CancellationToken ct)
+    public Task<PublishResult> PublishAsync(ProposedChange change, CancellationToken ct)
     {
         CommitBuilder.Validate(change, options.BaseBranch);
-        await gate.WaitAsync(ct);
-        try
-        {
-            // Every attempt starts from a fresh fetch, so a rejection caused by a moved base or branch is
-            // answered by re-evaluating (maybe now UpToDate or ForeignCommits) and rebuilding on the new base.
-            return await retry.RunAsync($"Publishing branch {change.Branch}", c => PublishOnce(change, c), ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+
+        // Every attempt starts from a fresh fetch, so a rejection caused by a moved base or branch is
+        // answered by re-evaluating (maybe now UpToDate or ForeignCommits) and rebuilding on the new base.
+        return ExclusiveAsync(() => retry.RunAsync($"Publishing branch {change.Branch}", c => PublishOnce(change, c), ct), ct);
     }
 
     private Attempt<PublishResult> PublishOnce(ProposedChange change, CancellationToken ct)

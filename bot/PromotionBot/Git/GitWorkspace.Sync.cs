@@ -49,22 +49,34 @@ public sealed partial class GitWorkspace : IDisposable
     /// <summary>Folder of the clone (exists after the first successful SyncAsync/PublishAsync).</summary>
     public string CloneDirectory => CloneCache.DirectoryFor(options.CacheDirectory, access.Url);
 
-    public async Task<RepoSnapshot> SyncAsync(CancellationToken ct)
-    {
-        await gate.WaitAsync(ct);
-        try
+    /// <summary>How long to wait for another process holding the clone before giving up.</summary>
+    internal TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public Task<RepoSnapshot> SyncAsync(CancellationToken ct) => ExclusiveAsync(
+        async () =>
         {
             var snapshot = await retry.RunAsync($"Sync of {access.Url}", c => Attempt<RepoSnapshot>.Success(SyncOnce(c)), ct);
             syncedBaseSha = snapshot.BaseSha;
             return snapshot;
+        },
+        ct);
+
+    public void Dispose() => gate.Dispose();
+
+    /// <summary>One operation at a time: in this process (semaphore) and across processes sharing the cache (file lock).</summary>
+    private async Task<T> ExclusiveAsync<T>(Func<Task<T>> operation, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            using var fileLock = await CloneLock.AcquireAsync(CloneDirectory, LockTimeout, ct);
+            return await operation();
         }
         finally
         {
             gate.Release();
         }
     }
-
-    public void Dispose() => gate.Dispose();
 
     private RepoSnapshot SyncOnce(CancellationToken ct)
     {

@@ -67,12 +67,12 @@ internal static partial class VirtualServiceLocator
 
     private static YamlMapping SelectByName(string path, YamlNode http, List<YamlMapping> routes, string where, string routeName)
     {
-        var named = routes.Where(r => Text(r.Get("name")) == routeName).ToList();
+        var named = routes.Where(r => Name(r) == routeName).ToList();
         return named.Count switch
         {
             1 => named[0],
             0 => throw Error(path, http, $"{where} has no http route named '{routeName}' (route names: " +
-                $"{string.Join(", ", routes.Select(r => Text(r.Get("name")) ?? "(unnamed)"))})"),
+                $"{string.Join(", ", routes.Select(r => Name(r) ?? "(unnamed)"))})"),
             _ => throw Error(path, named[1], $"{where} has more than one http route named '{routeName}'"),
         };
     }
@@ -189,6 +189,10 @@ internal static partial class VirtualServiceLocator
     }
 
     private static string? Text(YamlNode? node) => (node as YamlScalar)?.Value;
+
+    /// <summary>A route's name; `name: ~` / `name: null` / `name:` mean no name, as for Kubernetes.</summary>
+    private static string? Name(YamlMapping route) =>
+        route.Get("name") is YamlScalar { Style: ScalarStyle.Plain, Value: "" or "~" or "null" or "Null" or "NULL" } ? null : Text(route.Get("name"));
 
     internal static RepoFileException Error(string path, YamlNode at, string problem) =>
         new(path, at.Start.Line, at.Start.Column, problem);

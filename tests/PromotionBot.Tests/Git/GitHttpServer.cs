@@ -36,11 +36,7 @@ internal sealed class GitHttpServer : IAsyncDisposable
     /// <summary>Every Authorization header the server received (to prove how credentials were sent).</summary>
     public ConcurrentQueue<string> AuthorizationHeaders { get; } = new();
 
-    public int Requests => requests;
-
-    private int requests;
-
-    public void FailNextRequests(int count, int status = 503) => Volatile.Write(ref failNext, count);
+    public void FailNextRequests(int count) => Volatile.Write(ref failNext, count);
 
     public static async Task<GitHttpServer> StartAsync(string projectRoot, string? token)
     {
@@ -66,7 +62,6 @@ internal sealed class GitHttpServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
-        Interlocked.Increment(ref requests);
         if (Interlocked.Decrement(ref failNext) >= 0)
         {
             ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

@@ -79,6 +79,31 @@ public sealed class HttpRemoteTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task APushRejectedBecauseTheBaseMovedIsRebuiltOnTheNewBase()
+    {
+        // The hook moves main to a prepared commit and refuses the first push, as a server that demands
+        // branches be up to date with their base would once a merge lands mid-push.
+        var newBase = sandbox.HumanCommit("pending", "docs/runbook.md", "merged while the bot was pushing\n");
+        var marker = Path.Combine(sandbox.Root, "base-moved");
+        InstallPreReceiveHook(
+            $"if [ ! -f '{marker}' ]; then touch '{marker}'\n" +
+            "  (unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES; git update-ref refs/heads/main refs/heads/pending)\n" +
+            "  echo 'base branch moved, rebase first' >&2; exit 1\nfi\nexit 0\n");
+        using var workspace = sandbox.Workspace(server.UrlOf("gitops.git"), GitSandbox.Token);
+        var snapshot = await workspace.SyncAsync(CancellationToken.None);
+
+        var result = await workspace.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None);
+
+        Assert.NotEqual(snapshot.BaseSha, newBase);
+        Assert.Equal(newBase, sandbox.RemoteHead("main"));
+        Assert.Equal(PublishOutcome.Pushed, result.Outcome);
+        Assert.Equal(result.HeadSha, sandbox.RemoteHead(Branch));
+        Assert.Equal(newBase, GitCli.Run(sandbox.Remote, "rev-parse", Branch + "^"));
+        Assert.True(File.Exists(marker), "the hook never ran");
+        Assert.Contains("pre-receive hook declined", sandbox.Log.All, StringComparison.Ordinal); // first push was refused
+    }
+
+    [Fact]
     public async Task APushAlwaysRejectedFailsClearlyAndLeavesNoBranch()
     {
         InstallPreReceiveHook("echo 'branch protection: denied' >&2\nexit 1\n");

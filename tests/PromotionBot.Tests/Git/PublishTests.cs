@@ -184,4 +184,49 @@ public sealed class PublishTests : IDisposable
         Assert.Contains("../escape.yaml", badPath.Message, StringComparison.Ordinal);
         Assert.Null(GitCli.Head(sandbox.Remote, Branch));
     }
+
+    [Fact]
+    public async Task ConcurrentCallsRunOneAtATime()
+    {
+        using var workspace = sandbox.Workspace();
+        await workspace.SyncAsync(CancellationToken.None);
+
+        var results = await Task.WhenAll(
+            workspace.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None),
+            workspace.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None),
+            workspace.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None));
+
+        Assert.Single(results, r => r.Outcome == PublishOutcome.Pushed);
+        Assert.Equal(2, results.Count(r => r.Outcome == PublishOutcome.UpToDate));
+        Assert.All(results, r => Assert.Equal(sandbox.RemoteHead(Branch), r.HeadSha));
+    }
+
+    [Fact]
+    public async Task TwoWorkspacesSharingACacheFolderTakeTurns()
+    {
+        using var one = sandbox.Workspace();
+        using var other = sandbox.Workspace(); // as a second process would: its own semaphore, same clone folder
+
+        var results = await Task.WhenAll(
+            one.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None),
+            other.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None),
+            one.SyncAsync(CancellationToken.None).ContinueWith(_ => one.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None)).Unwrap(),
+            other.SyncAsync(CancellationToken.None).ContinueWith(_ => other.PublishAsync(GitSandbox.Change(80, 20), CancellationToken.None)).Unwrap());
+
+        Assert.Single(results, r => r.Outcome == PublishOutcome.Pushed);
+        Assert.Equal(3, results.Count(r => r.Outcome == PublishOutcome.UpToDate));
+        Assert.Equal(sandbox.RemoteHead("main"), GitCli.Run(one.CloneDirectory, "rev-parse", "HEAD"));
+    }
+
+    [Fact]
+    public async Task ACancelledCallStopsBeforeTouchingTheRemote()
+    {
+        using var workspace = sandbox.Workspace();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => workspace.PublishAsync(GitSandbox.Change(80, 20), cts.Token));
+
+        Assert.Null(GitCli.Head(sandbox.Remote, Branch));
+    }
 }

@@ -77,6 +77,7 @@ public sealed class ReadWeightsTests
         { "syntax", Vs("  - route: [{destination: {host: pc, subset: v1}, weight: 80}\n    name: x: y\n"), 8, "invalid YAML" },
         { "unclosed flow", Vs("  - route: [{destination: {host: pc, subset: v1}\n    x: 1\n"), 8, "invalid YAML" },
         { "route name", Vs(Route("primary", 80, 20)), 7, "no http route named 'canary' (route names: primary)" },
+        { "route name among unnamed", Vs(Route("primary", 80, 20) + Route(null, 80, 20)), 7, "(route names: primary, (unnamed))" },
         { "no route with both", Vs(Route("primary", 100, null, subset2: "v3")), 7, "no http route whose destinations name both subsets 'v1' and 'v2'" },
         { "ambiguous", Vs(Route(null, 80, 20) + Route(null, 50, 50)), 19, "2 http routes naming both subsets" },
         { "subset missing", Vs(Route("canary", 100, 0, subset2: "v3")), 8, "subset 'v2' is missing" },
@@ -98,7 +99,7 @@ public sealed class ReadWeightsTests
     [MemberData(nameof(Errors))]
     public void RejectsBadFilesNamingPathLineAndProblem(string @case, string text, int line, string problem)
     {
-        var route = @case is "route name" or "subset missing" ? "canary" : null;
+        var route = @case is "route name" or "route name among unnamed" or "subset missing" ? "canary" : null;
 
         var e = Assert.Throws<RepoFileException>(() => VirtualServiceFile.ReadWeights(Path, text, "pc", route, "v1", "v2"));
 

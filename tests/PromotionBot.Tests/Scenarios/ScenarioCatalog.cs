@@ -1,4 +1,5 @@
 using Scenarios;
+using Scenarios.Catalog;
 
 namespace PromotionBot.Tests.Scenarios;
 
@@ -13,6 +14,7 @@ internal static class ScenarioCatalog
 
     public static readonly CanaryTarget Healthy = Target("healthy");
     public static readonly CanaryTarget HealthyAtHalf = Target("healthy-half");
+    public static readonly CanaryTarget Flawless = Target("flawless");
     public static readonly CanaryTarget CanaryErrors = Target("canary-5xx");
     public static readonly CanaryTarget SlowCanary = Target("canary-slow");
     public static readonly CanaryTarget EjectedCanary = Target("canary-ejected");
@@ -28,7 +30,8 @@ internal static class ScenarioCatalog
     {
         var set = new ScenarioSet();
         Healthy80To20(set.Canary(Healthy));
-        Healthy80To20(set.Canary(HealthyAtHalf)).Traffic("v1", 5, latencyMs: 30).Traffic("v2", 5, latencyMs: 35);
+        Healthy80To20(set.Canary(HealthyAtHalf)).Traffic("v1", 5, errorRatio: 0.001, latencyMs: 30).Traffic("v2", 5, errorRatio: 0.001, latencyMs: 35);
+        set.Canary(Flawless).Traffic("v1", 8, latencyMs: 30).Traffic("v2", 2, latencyMs: 35);
 
         Healthy80To20(set.Canary(CanaryErrors)).Traffic("v2", 2, errorRatio: 0.08, latencyMs: 35);
         Healthy80To20(set.Canary(SlowCanary)).Traffic("v2", 2, latencyMs: 700);
@@ -51,6 +54,9 @@ internal static class ScenarioCatalog
 
         // Both pods restart mid-window: raw counters drop to zero, rate/increase must see through it.
         Healthy80To20(set.Canary(Restarted)).RestartAt("v2", TimeSpan.FromMinutes(5)).RestartAt("v1", TimeSpan.FromMinutes(7.1));
+
+        // The repository's own two canaries (namespace ecommerce), judged with the real apps/ policies.
+        TutorialScenario.AddTo(set);
         return set;
     }
 

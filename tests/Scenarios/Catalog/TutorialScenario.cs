@@ -9,9 +9,11 @@ public static class TutorialScenario
     public static readonly CanaryTarget ProductCatalog = new("ecommerce", "product-catalog", 3001);
     public static readonly CanaryTarget OrderManagement = new("ecommerce", "order-management", 9090);
 
-    public static ScenarioSet Build(DateTimeOffset? at = null)
+    public static ScenarioSet Build(DateTimeOffset? at = null) => AddTo(new ScenarioSet(at ?? ScenarioSet.DefaultAt));
+
+    /// <summary>Adds both tutorial services (namespace ecommerce) to a set that may hold other namespaces too.</summary>
+    public static ScenarioSet AddTo(ScenarioSet set)
     {
-        var set = new ScenarioSet(at ?? ScenarioSet.DefaultAt);
 
         // 80/20 split, both subsets fast and clean.
         set.Canary(ProductCatalog)

@@ -50,14 +50,15 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         }
     }
 
-    public static async Task<PrometheusServer> StartAsync(ScenarioSet scenarios, CancellationToken ct = default)
+    /// <param name="port">Fixed loopback port, or null for a free one.</param>
+    public static async Task<PrometheusServer> StartAsync(ScenarioSet scenarios, int? port = null, CancellationToken ct = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), "scenarios-prometheus-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
         try
         {
             var samples = await BackfillAsync(scenarios, dir, ct);
-            return await LaunchAsync(dir, samples, ct);
+            return await LaunchAsync(dir, samples, port, ct);
         }
         catch
         {
@@ -82,16 +83,16 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         return dump.SampleCount;
     }
 
-    private static async Task<PrometheusServer> LaunchAsync(string dir, long samples, CancellationToken ct)
+    private static async Task<PrometheusServer> LaunchAsync(string dir, long samples, int? fixedPort, CancellationToken ct)
     {
         var config = Path.Combine(dir, "prometheus.yml");
         await File.WriteAllTextAsync(config,
             $"# No scrape jobs: every sample was backfilled.\nglobal:\n  query_log_file: {Path.Combine(dir, "queries.log")}\nscrape_configs: []\n", ct);
 
         Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (var attempt = 0; attempt < (fixedPort is null ? 3 : 1); attempt++)
         {
-            var port = FreePort();
+            var port = fixedPort ?? FreePort();
             var psi = new ProcessStartInfo(ToolRunner.Find("prometheus"))
             {
                 WorkingDirectory = dir,

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Scenarios;
+using Xunit;
+using static PromotionBot.Tests.Scenarios.ScenarioCatalog;
+
+namespace PromotionBot.Tests.Scenarios;
+
+/// <summary>
+/// The real analyze path (CLI → policy loader → VirtualService reader → Prometheus HTTP → decision → JSON) against a real
+/// Prometheus holding backfilled Istio telemetry. Decisions are asserted exactly, counts loosely (rate extrapolation).
+/// </summary>
+[Collection(PrometheusScenarioCollection.Name)]
+public sealed class AnalyzeScenarioTests(PrometheusScenarioFixture fixture)
+{
+    private static readonly Dictionary<string, int> Rollback = new() { ["v1"] = 100, ["v2"] = 0 };
+
+    private async Task<JsonElement> JudgeAsync(CanaryTarget target, int stable, int canary)
+    {
+        using var repo = new CanaryRepo().Add(target.Namespace, target, stable, canary);
+        var run = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, fixture.At);
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}\n{run.Json}");
+        return run.Canary(target.Namespace);
+    }
+
+    [Fact]
+    public async Task HealthyCanaryAdvancesToTheNextStep()
+    {
+        var c = await JudgeAsync(Healthy, 80, 20);
+        Assert.True(c.Decision() == "advance", c.Explain());
+        Assert.Equal(new Dictionary<string, int> { ["v1"] = 50, ["v2"] = 50 }, c.NextWeights());
+        Assert.InRange(c.Requests("v2"), 2 * 600 * 0.9, 2 * 600 * 1.1);
+        Assert.InRange(c.Requests("v1"), 8 * 600 * 0.9, 8 * 600 * 1.1);
+        Assert.DoesNotContain(c.Checks(), k => k.Result == "fail");
+    }
+
+    [Fact]
+    public async Task HealthyCanaryAtHalfIsPromotedToEverything()
+    {
+        var c = await JudgeAsync(HealthyAtHalf, 50, 50);
+        Assert.True(c.Decision() == "promote", c.Explain());
+        Assert.Equal(new Dictionary<string, int> { ["v1"] = 0, ["v2"] = 100 }, c.NextWeights());
+    }
+
+    [Fact]
+    public async Task CanaryThatNeverAnsweredAnErrorIsJudgedNotMissingData()
+    {
+        // Istio creates a response_code="5xx" series only after the first 5xx: a flawless canary has none at all.
+        var c = await JudgeAsync(Flawless, 80, 20);
+        Assert.True(c.Decision() == "advance", c.Explain());
+    }
+
+    [Fact]
+    public async Task CanaryServingFiveHundredsIsRolledBack()
+    {
+        var c = await JudgeAsync(CanaryErrors, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Equal(Rollback, c.NextWeights());
+        Assert.Contains(c.Checks(), k => k.Subset == "v2" && k.Result == "fail");
+    }
+
+    [Fact]
+    public async Task LatencyRegressionIsRolledBack()
+    {
+        var c = await JudgeAsync(SlowCanary, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Equal(Rollback, c.NextWeights());
+    }
+
+    [Fact]
+    public async Task OutlierEjectionIsRolledBackEvenThoughTheCanaryNoLongerGetsTraffic()
+    {
+        var c = await JudgeAsync(EjectedCanary, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Equal(Rollback, c.NextWeights());
+    }
+
+    [Fact]
+    public async Task ConnectionPoolOverflowIsRolledBack()
+    {
+        var c = await JudgeAsync(OverflowingCanary, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Equal(Rollback, c.NextWeights());
+    }
+
+    [Fact]
+    public async Task CanaryWithoutAnyTrafficHolds()
+    {
+        var c = await JudgeAsync(NoCanary, 80, 20);
+        Assert.True(c.Decision() == "hold" && c.HoldReason() == "no-traffic", c.Explain());
+        Assert.Null(c.NextWeights());
+    }
+
+    [Fact]
+    public async Task AHandfulOfRequestsIsTooLittleTraffic()
+    {
+        var c = await JudgeAsync(Trickle, 80, 20);
+        Assert.True(c.Decision() == "hold" && c.HoldReason() == "too-little-traffic", c.Explain());
+        Assert.InRange(c.Requests("v2"), 1, 99);
+    }
+
+    [Fact]
+    public async Task DataThatStoppedHalfAnHourAgoIsStale()
+    {
+        var c = await JudgeAsync(Stale, 80, 20);
+        Assert.True(c.Decision() == "hold" && c.HoldReason() == "metrics-stale", c.Explain());
+    }
+
+    [Fact]
+    public async Task StableErrorsAreNotBlamedOnTheCanary()
+    {
+        var c = await JudgeAsync(StableErrors, 80, 20);
+        Assert.True(c.Decision() != "rollback", c.Explain());
+        Assert.DoesNotContain(c.Checks(), k => k.Subset == "v2" && k.Result == "fail");
+    }
+
+    [Fact]
+    public async Task AShortBurstOfErrorsHoldsInsteadOfRollingBack()
+    {
+        var c = await JudgeAsync(Blip, 80, 20);
+        Assert.True(c.Decision() == "hold" && c.HoldReason() == "breach-not-persistent", c.Explain());
+    }
+
+    [Fact]
+    public async Task RestartedPodsAreMeasuredThroughTheCounterReset()
+    {
+        var c = await JudgeAsync(Restarted, 80, 20);
+        Assert.True(c.Decision() == "advance", c.Explain());
+        Assert.InRange(c.Requests("v2"), 2 * 600 * 0.9, 2 * 600 * 1.1);
+    }
+
+    [Fact]
+    public async Task PrometheusNotListeningNeverAdvances()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        using var repo = new CanaryRepo().Add("healthy", Healthy, 80, 20);
+        var run = await AnalyzeRun.InvokeAsync(repo.Root, new Uri($"http://127.0.0.1:{closedPort}/"), fixture.At);
+        var c = run.Canary("healthy");
+        var error = c.GetProperty("error").GetString();
+        Assert.True(error is not null || (c.Decision() == "hold" && c.HoldReason() == "metrics-unavailable"), c.Explain());
+        Assert.Null(c.NextWeights());
+    }
+
+    [Fact]
+    public async Task SameInputsGiveByteIdenticalJson()
+    {
+        using var repo = new CanaryRepo()
+            .Add("healthy", Healthy, 80, 20)
+            .Add("canary-5xx", CanaryErrors, 80, 20)
+            .Add("canary-blip", Blip, 80, 20)
+            .Add("no-canary", NoCanary, 80, 20);
+        var first = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, fixture.At);
+        var second = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, fixture.At);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.Json, second.Json);
+        Assert.Equal(4, JsonDocument.Parse(first.Json).RootElement.GetProperty("canaries").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task MalformedPolicyIsReportedWithFileAndLineWhileOthersAreStillJudged()
+    {
+        var broken = CanaryRepo.Policy("broken", CanaryErrors, maxErrorRate: "one-percent");
+        var badLine = Array.FindIndex(broken.Split('\n'), l => l.Contains("one-percent", StringComparison.Ordinal)) + 1;
+        using var repo = new CanaryRepo()
+            .Add("healthy", Healthy, 80, 20)
+            .Add("broken", CanaryErrors, 80, 20, broken);
+
+        var run = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, fixture.At);
+        Assert.Equal(1, run.ExitCode);
+        var healthy = run.Canary("healthy");
+        Assert.True(healthy.Decision() == "advance", healthy.Explain());
+
+        using var doc = JsonDocument.Parse(run.Json);
+        var failed = Assert.Single(doc.RootElement.GetProperty("canaries").EnumerateArray(), c => c.GetProperty("error").ValueKind != JsonValueKind.Null);
+        var error = failed.GetProperty("error").GetString()!;
+        Assert.Contains($"apps/broken/promotion-policy.yaml:{badLine}:", error, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("decision").ValueKind);
+    }
+}

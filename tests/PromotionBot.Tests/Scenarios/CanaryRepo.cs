@@ -1,0 +1,92 @@
+using System.Globalization;
+using Scenarios;
+
+namespace PromotionBot.Tests.Scenarios;
+
+/// <summary>A throw-away GitOps checkout: apps/&lt;name&gt;/promotion-policy.yaml + virtualservice.yaml per canary.</summary>
+internal sealed class CanaryRepo : IDisposable
+{
+    public CanaryRepo()
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "apps"));
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "canary-repo-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>Adds a canary with the policy format's defaults (window 10m, interval 1m, failureThreshold 3, minRequests 100, 1%, 500 ms, 2m).</summary>
+    public CanaryRepo Add(string name, CanaryTarget target, int stableWeight, int canaryWeight, string? policyOverride = null)
+    {
+        var dir = Path.Combine(Root, "apps", name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "promotion-policy.yaml"), policyOverride ?? Policy(name, target));
+        File.WriteAllText(Path.Combine(dir, "virtualservice.yaml"), VirtualService(target, stableWeight, canaryWeight));
+        return this;
+    }
+
+    public static string Policy(string name, CanaryTarget t, string maxErrorRate = "0.01") => $"""
+        apiVersion: promotion.gitops.dev/v1alpha1
+        kind: PromotionPolicy
+        metadata:
+          name: {name}
+        spec:
+          target:
+            namespace: {t.Namespace}
+            service: {t.Service}
+          virtualService:
+            file: virtualservice.yaml
+            name: {t.Service}
+          subsets:
+            stable: {t.Stable}
+            canary: {t.Canary}
+          steps: [20, 50, 100]
+          analysis:
+            window: 10m
+            interval: 1m
+            failureThreshold: 3
+            minRequests: 100
+            maxErrorRate: {maxErrorRate}
+            maxP99LatencyMs: 500
+            maxStaleness: 2m
+          circuitBreaking:
+            outlierEjection: true
+            connectionPoolOverflow: true
+
+        """;
+
+    private static string VirtualService(CanaryTarget t, int stable, int canary) => string.Create(CultureInfo.InvariantCulture, $"""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: {t.Service}
+          namespace: {t.Namespace}
+        spec:
+          hosts:
+          - {t.Service}
+          http:
+          - route:
+            - destination:
+                host: {t.Service}
+                port:
+                  number: {t.Port}
+                subset: {t.Stable}
+              weight: {stable}
+            - destination:
+                host: {t.Service}
+                port:
+                  number: {t.Port}
+                subset: {t.Canary}
+              weight: {canary}
+
+        """);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

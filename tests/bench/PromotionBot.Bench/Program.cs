@@ -1,0 +1,3 @@
+using PromotionBot.Bench;
+
+return await BenchRunner.RunAsync(args);
