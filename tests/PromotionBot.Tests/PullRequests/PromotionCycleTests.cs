@@ -303,6 +303,33 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
     }
 
     [Fact]
+    public async Task Github_app_authentication_runs_a_cycle_with_an_installation_token()
+    {
+        await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var keyPath = Path.Combine(s.Root, "app.pem");
+        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+        var publicKey = System.Security.Cryptography.RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        s.GitHub.App = (991, 31, publicKey);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await RunCommand.ExecuteAsync(
+            ["run", "--once", "--at", prometheus.At.ToString("O", CultureInfo.InvariantCulture),
+             $"--GitHub:ApiUrl={s.GitHub.ApiUrl}", "--GitHub:AppId=991", $"--GitHub:PrivateKeyPath={keyPath}", "--GitHub:InstallationId=31",
+             $"--GitHub:Owner={GitOpsSandbox.Owner}", $"--GitHub:Repository={GitOpsSandbox.Repo}",
+             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"],
+            stdout, stderr, default);
+
+        Assert.True(exit == 0, stdout.ToString() + stderr);
+        Assert.Single(s.GitHub.PullRequests);
+        Assert.Equal(1, s.GitHub.InstallationTokensIssued);
+        Assert.All(s.GitHub.Requests.Where(r => r.Path.Contains("/repos/", StringComparison.Ordinal)),
+            r => Assert.StartsWith("token ghs_", r.Authorization, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Token_never_appears_in_output_logs_or_responses_even_when_github_fails()
     {
         await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));
