@@ -39,16 +39,19 @@ public sealed class PromotionCycle(
         }
 
         var (open, unrecognised) = gitHubOrNullForOfflineDryRun is null ? ([], []) : await GitHub.ListOpenAsync(ct);
-        var plans = PromotionPlan.Compute(run, open);
+        // Rollbacks first: if GitHub runs out of patience mid-cycle, the urgent PRs are already there.
+        var plans = PromotionPlan.Compute(run, open)
+            .OrderBy(p => p.Evaluation?.Decision?.Kind == DecisionKind.Rollback ? 0 : 1)
+            .ToList();
 
         var lines = new List<CycleLine>();
         foreach (var plan in plans)
         {
             var decision = plan.Evaluation?.Decision?.Kind.ToString().ToLowerInvariant() ?? (plan.Evaluation?.Error is not null ? "error" : "-");
             var context = new CanaryContext(snapshot, run, plan, dryRun, dryRunOutput);
+            var done = new List<string>();
             try
             {
-                var done = new List<string>();
                 foreach (var action in plan.Actions)
                 {
                     done.Add(await ExecuteAsync(action, context, ct));
@@ -61,7 +64,7 @@ public sealed class PromotionCycle(
             {
                 // One canary's failure (GitHub down past retries, a refused push) must not stop the others.
                 logger.LogError("Canary {Canary}: {Error}", plan.Name, ex.Message);
-                lines.Add(new CycleLine(plan.Name, decision, "failed", ex.Message, Failed: true));
+                lines.Add(new CycleLine(plan.Name, decision, string.Join(", ", done.Append("failed")), ex.Message, Failed: true));
             }
         }
 
