@@ -138,6 +138,37 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
     }
 
     [Fact]
+    public async Task Pr_applied_by_hand_is_closed_with_a_comment_and_its_branch_deleted()
+    {
+        await using var s = await GitOpsSandbox.CreateAsync((Healthy, 50, 50));
+        await Cycle(s);
+        Assert.Equal("product-catalog: promote v2 50% → 100%", (string)OnlyOpenPr(s)["title"]!);
+        s.Commit("main", "Promote by hand", new Dictionary<string, string> { [GitOpsSandbox.VsPath(Healthy)] = GitOpsSandbox.VirtualService(Healthy, 0, 100) });
+
+        var (exit, output, errors) = await Cycle(s);
+
+        Assert.True(exit == 0, output + errors);
+        Assert.DoesNotContain(s.GitHub.PullRequests, p => (string)p["state"]! == "open");
+        Assert.Contains("already routes v1:0,v2:100", Assert.Single(s.GitHub.CommentsOn(1)), StringComparison.Ordinal);
+        Assert.Null(s.Head(GitOpsSandbox.Branch(Healthy)));
+        Assert.Matches(@"hold\s+closed #1", output);
+    }
+
+    [Fact]
+    public async Task Rollback_pr_second_cycle_changes_nothing()
+    {
+        await using var s = await GitOpsSandbox.CreateAsync((TurnsBad, 80, 20));
+        await Cycle(s);
+        Assert.Contains("revert to v1", (string)OnlyOpenPr(s)["title"]!, StringComparison.Ordinal);
+        s.GitHub.ClearRequests();
+
+        var (exit, _, _) = await Cycle(s);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain(s.GitHub.Requests, r => r.IsWrite);
+    }
+
+    [Fact]
     public async Task Rollback_supersedes_advance_closing_it_with_a_comment_and_opening_a_rollback()
     {
         await using var s = await GitOpsSandbox.CreateAsync((TurnsBad, 80, 20));
