@@ -29,6 +29,7 @@ internal static class BenchRunner
         using var http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromMinutes(2) };
         var analyzer = new CanaryAnalyzer(new PrometheusClient(http, new PrometheusOptions(server.BaseUrl)));
         var rows = new List<string>();
+        string[] largestCycle = [];
         foreach (var n in sizes)
         {
             using var repo = new BenchRepo(targets.Take(n));
@@ -50,6 +51,7 @@ internal static class BenchRunner
                 queriesPerCycle.Add(cycleQueries.Length);
             }
 
+            largestCycle = cycleQueries;
             var requests = cycleQueries.Select(QueryLog.ToRequest).ToList();
             await ReplayAsync(http, requests); // warm-up
             var rawMs = new List<double>();
@@ -71,6 +73,14 @@ internal static class BenchRunner
         foreach (var row in rows)
         {
             Console.WriteLine(row);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Prometheus evaluation time per query, one cycle at {sizes[^1]} canaries:");
+        foreach (var (seconds, query) in largestCycle.Select(QueryLog.Evaluation).OrderByDescending(q => q.Seconds))
+        {
+            var text = query.Length > 110 ? query[..110] + "…" : query;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {seconds * 1000,8:F1} ms  {text}"));
         }
 
         return 0;

@@ -22,6 +22,17 @@ internal static class QueryLog
             : $"api/v1/query_range?query={query}&start={start}&end={end}&step={step.ToString(CultureInfo.InvariantCulture)}";
     }
 
+    /// <summary>Prometheus's own evaluation time for the logged query, and the query text.</summary>
+    public static (double Seconds, string Query) Evaluation(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        var seconds = root.TryGetProperty("stats", out var stats) && stats.TryGetProperty("timings", out var t) && t.TryGetProperty("evalTotalTime", out var e)
+            ? e.GetDouble()
+            : double.NaN;
+        return (seconds, root.GetProperty("params").GetProperty("query").GetString()!);
+    }
+
     private static string Unix(string rfc3339) =>
         (DateTimeOffset.Parse(rfc3339, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
 }
