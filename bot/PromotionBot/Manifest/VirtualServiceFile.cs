@@ -1,6 +1,12 @@
 namespace PromotionBot.Manifest;
 
 /// <summary>Reads and rewrites the weights of one VirtualService http route, touching nothing else in the file.</summary>
+/// <remarks>
+/// Weights must be plain integers 0..100: a quoted weight (<c>weight: "80"</c>) is reported as an error rather than kept,
+/// because Istio's CRD schema types weight as an integer and the API server would reject the string.
+/// A destination without <c>weight:</c> counts as 100 when alone, else 0 (Istio's reading).
+/// Callers that write the result back should use <see cref="ManifestText"/> so a UTF-8 BOM survives.
+/// </remarks>
 public static class VirtualServiceFile
 {
     private const char Bom = '\uFEFF';

@@ -14,14 +14,15 @@ internal static partial class VirtualServiceLocator
         var where = $"VirtualService '{vsName}'";
         var spec = vs.Get("spec") as YamlMapping
             ?? throw Error(path, vs.Get("spec") ?? vs, $"{where} has no spec mapping");
-        var http = spec.Get("http") as YamlSequence
-            ?? throw Error(path, spec.Get("http") ?? spec.Pairs[0].Key, $"{where} has no spec.http list of routes");
+        var httpPair = spec.Pair("http");
+        var http = httpPair?.Value as YamlSequence
+            ?? throw Error(path, httpPair?.Key ?? vs.Pair("spec")!.Key, $"{where} has no spec.http list of routes");
 
         var routes = http.Items.Select(item => item as YamlMapping
             ?? throw Error(path, item, $"{where}: each spec.http entry must be a mapping")).ToList();
         var route = routeName is null
-            ? SelectBySubsets(path, http, routes, where, stable, canary)
-            : SelectByName(path, http, routes, where, routeName);
+            ? SelectBySubsets(path, httpPair!.Key, routes, where, stable, canary)
+            : SelectByName(path, httpPair!.Key, routes, where, routeName);
 
         var destinations = ReadDestinations(path, route, where);
         foreach (var subset in new[] { stable, canary })
@@ -64,19 +65,19 @@ internal static partial class VirtualServiceLocator
         return (matches[0].Document, matches[0].Vs);
     }
 
-    private static YamlMapping SelectByName(string path, YamlSequence http, List<YamlMapping> routes, string where, string routeName)
+    private static YamlMapping SelectByName(string path, YamlNode http, List<YamlMapping> routes, string where, string routeName)
     {
-        var named = routes.Where(r => Text(r.Get("name")) == routeName).ToList();
+        var named = routes.Where(r => Name(r) == routeName).ToList();
         return named.Count switch
         {
             1 => named[0],
             0 => throw Error(path, http, $"{where} has no http route named '{routeName}' (route names: " +
-                $"{string.Join(", ", routes.Select(r => Text(r.Get("name")) ?? "(unnamed)"))})"),
+                $"{string.Join(", ", routes.Select(r => Name(r) ?? "(unnamed)"))})"),
             _ => throw Error(path, named[1], $"{where} has more than one http route named '{routeName}'"),
         };
     }
 
-    private static YamlMapping SelectBySubsets(string path, YamlSequence http, List<YamlMapping> routes, string where,
+    private static YamlMapping SelectBySubsets(string path, YamlNode http, List<YamlMapping> routes, string where,
         string stable, string canary)
     {
         var both = routes.Where(r =>
@@ -188,6 +189,10 @@ internal static partial class VirtualServiceLocator
     }
 
     private static string? Text(YamlNode? node) => (node as YamlScalar)?.Value;
+
+    /// <summary>A route's name; `name: ~` / `name: null` / `name:` mean no name, as for Kubernetes.</summary>
+    private static string? Name(YamlMapping route) =>
+        route.Get("name") is YamlScalar { Style: ScalarStyle.Plain, Value: "" or "~" or "null" or "Null" or "NULL" } ? null : Text(route.Get("name"));
 
     internal static RepoFileException Error(string path, YamlNode at, string problem) =>
         new(path, at.Start.Line, at.Start.Column, problem);

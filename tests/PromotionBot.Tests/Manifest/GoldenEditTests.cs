@@ -22,6 +22,7 @@ public sealed class GoldenEditTests
     [InlineData("implicit-weight-flow", "product-catalog", null, "v1=80,v2=20")]
     [InlineData("implicit-weight-eof", "product-catalog", null, "v1=80,v2=20")]
     [InlineData("rollback-to-zero", "order-management", null, "v1=100,v2=0")]
+    [InlineData("weight-first-four-spaces", "order-management", "main", "v1=60,v2=40")]
     public void WithWeightsTurnsBeforeIntoAfterByteForByte(string golden, string vs, string? route, string weights)
     {
         var before = ManifestText.Decode(GoldenFiles.Bytes($"{golden}.before.yaml"));

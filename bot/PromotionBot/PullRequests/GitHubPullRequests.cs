@@ -1,0 +1,161 @@
+using Octokit;
+using PromotionBot.Hosting;
+
+namespace PromotionBot.PullRequests;
+
+/// <summary>
+/// The bot's GitHub vocabulary over Octokit: find its open PRs (by head branch and hidden marker, never from local
+/// memory), open/update/close them, label, comment, and set the promotion-bot/analysis commit status.
+/// Every call goes through <see cref="GitHubRetry"/>.
+/// </summary>
+public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
+{
+    public const string StatusContext = "promotion-bot/analysis";
+
+    /// <summary>Hidden in every comment the bot closes a PR with: tells the bot's closes from a person's.</summary>
+    public const string ClosedByBotMarker = "<!-- promotion-bot: closed -->";
+
+    private string Owner => retry.Connection.Owner;
+
+    private string Repo => retry.Connection.Repository;
+
+    /// <summary>Open PRs against the base branch whose head is a promotion/ branch of this repository and whose body carries a marker.</summary>
+    /// <returns>The bot's PRs, and PRs on promotion/ branches without a marker (left alone, reported).</returns>
+    public async Task<(IReadOnlyList<BotPullRequest> Bot, IReadOnlyList<PullRequest> Unrecognised)> ListOpenAsync(CancellationToken ct)
+    {
+        var all = await retry.RunAsync("list pull requests", c => c.PullRequest.GetAllForRepository(Owner, Repo,
+            new PullRequestRequest { State = ItemStateFilter.Open, Base = baseBranch }), ct);
+        var bot = new List<BotPullRequest>();
+        var unrecognised = new List<PullRequest>();
+        foreach (var pr in all.Where(p => p.Head?.Ref?.StartsWith(PromotionProposal.BranchPrefix, StringComparison.Ordinal) == true
+                                          && string.Equals(p.Head.Label, $"{Owner}:{p.Head.Ref}", StringComparison.OrdinalIgnoreCase)))
+        {
+            var marker = PullRequestMarker.TryParse(pr.Body);
+            if (marker is not null && pr.Head.Ref == $"{PromotionProposal.BranchPrefix}{marker.Key}")
+            {
+                bot.Add(ToBot(pr, marker));
+            }
+            else
+            {
+                unrecognised.Add(pr);
+            }
+        }
+
+        return (bot, unrecognised);
+    }
+
+    /// <summary>
+    /// Opens the PR. If GitHub answers 422 "already exists" (an earlier attempt's response was lost, or a concurrent
+    /// run), the existing PR is adopted instead of failing — the caller then updates it like any other.
+    /// </summary>
+    public async Task<(BotPullRequest PullRequest, bool Created)> CreateAsync(string branch, string title, string body, CancellationToken ct)
+    {
+        try
+        {
+            var pr = await retry.RunAsync("create pull request", c => c.PullRequest.Create(Owner, Repo, new NewPullRequest(title, branch, baseBranch) { Body = body }), ct);
+            return (ToBot(pr, PullRequestMarker.TryParse(pr.Body)!), true);
+        }
+        catch (ApiValidationException ex) when (ex.ApiError?.Errors?.Any(e => e.Message?.Contains("already exists", StringComparison.OrdinalIgnoreCase) == true) == true)
+        {
+            var existing = await retry.RunAsync("find existing pull request", c => c.PullRequest.GetAllForRepository(Owner, Repo,
+                new PullRequestRequest { State = ItemStateFilter.Open, Head = $"{Owner}:{branch}", Base = baseBranch }), ct);
+            var pr = existing.OrderBy(p => p.Number).First();
+            return (ToBot(pr, PullRequestMarker.TryParse(pr.Body) ?? PullRequestMarker.TryParse(body)!), false);
+        }
+    }
+
+    /// <summary>
+    /// The newest bot PR on <paramref name="branch"/> that a person closed without merging, or null. A person's "no"
+    /// stands: the bot does not reopen the same proposal every cycle.
+    /// </summary>
+    public async Task<BotPullRequest?> FindDeclinedAsync(string branch, CancellationToken ct)
+    {
+        var closed = await retry.RunAsync("list closed pull requests", c => c.PullRequest.GetAllForRepository(Owner, Repo,
+            new PullRequestRequest { State = ItemStateFilter.Closed, Head = $"{Owner}:{branch}", Base = baseBranch, SortProperty = PullRequestSort.Created, SortDirection = SortDirection.Descending },
+            new ApiOptions { PageSize = 10, PageCount = 1 }), ct);
+        var newest = closed.OrderByDescending(p => p.Number).FirstOrDefault(p => PullRequestMarker.TryParse(p.Body) is not null);
+        if (newest is null || newest.Merged || newest.MergedAt is not null)
+        {
+            return null;
+        }
+
+        var comments = await retry.RunAsync($"comments of #{newest.Number}", c => c.Issue.Comment.GetAllForIssue(Owner, Repo, newest.Number), ct);
+        return comments.Any(c => c.Body?.Contains(ClosedByBotMarker, StringComparison.Ordinal) == true)
+            ? null
+            : ToBot(newest, PullRequestMarker.TryParse(newest.Body)!);
+    }
+
+    public async Task<BotPullRequest> UpdateAsync(int number, string title, string body, CancellationToken ct)
+    {
+        var pr = await retry.RunAsync($"update #{number}", c => c.PullRequest.Update(Owner, Repo, number, new PullRequestUpdate { Title = title, Body = body }), ct);
+        return ToBot(pr, PullRequestMarker.TryParse(pr.Body)!);
+    }
+
+    public async Task<BotPullRequest?> GetAsync(int number, CancellationToken ct)
+    {
+        var pr = await retry.RunAsync($"get #{number}", c => c.PullRequest.Get(Owner, Repo, number), ct);
+        return PullRequestMarker.TryParse(pr.Body) is { } marker ? ToBot(pr, marker) : null;
+    }
+
+    /// <summary>Explains first, then closes: a reader of the closed PR always finds why.</summary>
+    public async Task CloseAsync(int number, string comment, CancellationToken ct)
+    {
+        await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, $"{comment}\n\n{ClosedByBotMarker}"), ct);
+        await retry.RunAsync($"close #{number}", c => c.PullRequest.Update(Owner, Repo, number, new PullRequestUpdate { State = ItemState.Closed }), ct);
+    }
+
+    public async Task CommentAsync(int number, string comment, CancellationToken ct) =>
+        await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, comment), ct);
+
+    /// <summary>Adds the missing labels (GitHub creates unknown labels on the fly).</summary>
+    public async Task EnsureLabelsAsync(BotPullRequest pr, IReadOnlyList<string> labels, CancellationToken ct)
+    {
+        var missing = labels.Where(l => !pr.Labels.Contains(l, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (missing.Length > 0)
+        {
+            await retry.RunAsync($"label #{pr.Number}", c => c.Issue.Labels.AddToIssue(Owner, Repo, pr.Number, missing), ct);
+        }
+    }
+
+    /// <summary>Sets the analysis status on <paramref name="sha"/> unless the latest one already says the same.</summary>
+    /// <returns>True when a status was written.</returns>
+    public async Task<bool> SetStatusAsync(string sha, EvidenceState state, string description, string? targetUrl, CancellationToken ct)
+    {
+        description = Truncate(description, 140);
+        var combined = await retry.RunAsync($"read status of {sha[..Math.Min(7, sha.Length)]}", c => c.Repository.Status.GetCombined(Owner, Repo, sha), ct);
+        var current = combined.Statuses.FirstOrDefault(s => s.Context == StatusContext);
+        var wanted = ToCommitState(state);
+        if (current is not null && current.State.Value == wanted && current.Description == description)
+        {
+            return false;
+        }
+
+        await retry.RunAsync($"set status on {sha[..Math.Min(7, sha.Length)]}", c => c.Repository.Status.Create(Owner, Repo, sha,
+            new NewCommitStatus { State = wanted, Context = StatusContext, Description = description, TargetUrl = targetUrl }), ct);
+        return true;
+    }
+
+    public static string Truncate(string text, int max)
+    {
+        text = text.ReplaceLineEndings(" ");
+        return text.Length <= max ? text : text[..(max - 1)] + "…";
+    }
+
+    private static CommitState ToCommitState(EvidenceState state) => state switch
+    {
+        EvidenceState.Success => CommitState.Success,
+        EvidenceState.Failure => CommitState.Failure,
+        EvidenceState.Error => CommitState.Error,
+        _ => CommitState.Pending,
+    };
+
+    private static BotPullRequest ToBot(PullRequest pr, PullRequestMarker marker) => new(
+        pr.Number,
+        pr.Title,
+        pr.Body ?? "",
+        pr.Head.Ref,
+        pr.Head.Sha,
+        pr.HtmlUrl,
+        pr.Labels?.Select(l => l.Name).ToList() ?? [],
+        marker);
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LibGit2Sharp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PromotionBot.Tests.GitHub;
+
+/// <summary>Faults, authentication and the request record, in front of every route.</summary>
+public sealed partial class GitHubTestServer
+{
+    private async Task Record(HttpContext ctx, RequestDelegate next)
+    {
+        ctx.Request.EnableBuffering();
+        var requestBody = await new StreamReader(ctx.Request.Body, Encoding.UTF8, leaveOpen: true).ReadToEndAsync();
+        ctx.Request.Body.Position = 0;
+        var original = ctx.Response.Body;
+        using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        try
+        {
+            (GitHubFault Fault, int Seconds, string? Match)? fault = null;
+            lock (_gate)
+            {
+                var index = _faults.FindIndex(f => Matches(ctx.Request, f.Match));
+                if (index >= 0)
+                {
+                    fault = _faults[index];
+                    _faults.RemoveAt(index);
+                }
+            }
+
+            if (fault is { Fault: GitHubFault.LoseResponse })
+            {
+                await next(ctx);
+                buffer.SetLength(0);
+                ctx.Response.Headers.Clear();
+                await WriteFault(ctx, GitHubFault.BadGateway, 0);
+            }
+            else if (fault is { } f)
+            {
+                await WriteFault(ctx, f.Fault, f.Seconds);
+            }
+            else
+            {
+                await next(ctx);
+            }
+        }
+        finally
+        {
+            buffer.Position = 0;
+            var responseBody = Encoding.UTF8.GetString(buffer.ToArray());
+            await buffer.CopyToAsync(original);
+            ctx.Response.Body = original;
+            lock (_gate)
+            {
+                _requests.Add(new RecordedRequest(ctx.Request.Method, ctx.Request.Path + ctx.Request.QueryString,
+                    ctx.Request.Headers.Authorization.ToString(), requestBody, ctx.Response.StatusCode, responseBody));
+            }
+        }
+    }
+
+    /// <summary>"POST /repos/o/r/pulls" = that method and a path containing that text; "POST" = any call with that method.</summary>
+    private static bool Matches(HttpRequest request, string? match)
+    {
+        if (match is null)
+        {
+            return true;
+        }
+
+        var space = match.IndexOf(' ', StringComparison.Ordinal);
+        var method = space < 0 ? match : match[..space];
+        var path = space < 0 ? "" : match[(space + 1)..];
+        return request.Method == method && (request.Path.Value ?? "").Contains(path, StringComparison.Ordinal);
+    }
+
+    private static Task WriteFault(HttpContext ctx, GitHubFault fault, int seconds)
+    {
+        var reset = DateTimeOffset.UtcNow.AddSeconds(seconds).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        switch (fault)
+        {
+            case GitHubFault.PrimaryRateLimit:
+                ctx.Response.Headers["x-ratelimit-limit"] = "5000";
+                ctx.Response.Headers["x-ratelimit-remaining"] = "0";
+                ctx.Response.Headers["x-ratelimit-reset"] = reset;
+                return Reply(ctx, 403, Message("API rate limit exceeded for installation ID 1.",
+                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"));
+            case GitHubFault.SecondaryRateLimit:
+                ctx.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+                return Reply(ctx, 403, Message(
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"));
+            case GitHubFault.TooManyRequests:
+                ctx.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+                return Reply(ctx, 429, Message("Too many requests", "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"));
+            case GitHubFault.BadGateway:
+                return Reply(ctx, 502, Message("Server Error", null));
+            default:
+                return Reply(ctx, 500, Message("Server Error", null));
+        }
+    }
+
+    private Task Authed(HttpContext ctx, Func<Task> handler)
+    {
+        var header = ctx.Request.Headers.Authorization.ToString();
+        var space = header.IndexOf(' ', StringComparison.Ordinal);
+        var scheme = space > 0 ? header[..space] : "";
+        var token = space > 0 ? header[(space + 1)..].Trim() : "";
+        bool ok;
+        lock (_gate)
+        {
+            ok = (scheme.Equals("token", StringComparison.OrdinalIgnoreCase) || scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase))
+                 && _tokens.Contains(token);
+        }
+
+        return ok ? handler() : Reply(ctx, 401, Message("Bad credentials", "https://docs.github.com/rest"));
+    }
+
+    private Task Repo(HttpContext ctx, Func<Task> handler) => Authed(ctx, () =>
+    {
+        if (!string.Equals((string?)ctx.GetRouteValue("owner"), Owner, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals((string?)ctx.GetRouteValue("repo"), Repository, StringComparison.OrdinalIgnoreCase))
+        {
+            return Reply(ctx, 404, NotFound());
+        }
+
+        lock (_gate)
+        {
+            return handler();
+        }
+    });
+}
