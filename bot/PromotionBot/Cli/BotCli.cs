@@ -11,6 +11,12 @@ public static class BotCli
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
+        // run takes standard .NET configuration arguments (--GitHub:Owner=…), which System.CommandLine would reject.
+        if (args is ["run", ..])
+        {
+            return await PromotionBot.PullRequests.RunCommand.ExecuteAsync(args, stdout, stderr, ct);
+        }
+
         var root = new RootCommand("Promotion bot: judges Istio canaries on Prometheus and proposes weight changes as pull requests")
         {
             AnalyzeCommand.Create(stdout, stderr),

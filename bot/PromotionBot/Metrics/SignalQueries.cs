@@ -47,7 +47,8 @@ public sealed class SignalQueries
 
     public string RequestCount => $"sum by ({VersionLabels}) (increase({Requests()}[{Window}]))";
 
-    public string ErrorCount => $"sum by ({VersionLabels}) (increase({Requests(Errors)}[{Window}]))";
+    /// <summary>Istio creates a 5xx series only after the first 5xx, so a subset that never failed gets an explicit 0.</summary>
+    public string ErrorCount => $"sum by ({VersionLabels}) (increase({Requests(Errors)}[{Window}])) or 0 * {RequestCount}";
 
     public string P99Latency =>
         $"histogram_quantile(0.99, sum by ({VersionLabels}, le) (rate(istio_request_duration_milliseconds_bucket{{reporter=\"destination\", {ServiceSelector}}}[{Window}])))";
