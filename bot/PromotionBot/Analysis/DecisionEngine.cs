@@ -63,7 +63,7 @@ public static class DecisionEngine
         checks.Add(RateCheck(stable, v1, a));
         checks.Add(LatencyCheck(stable, v1, a));
         checks.Add(new("request-count", canary, v2.Requests ?? 0, a.MinRequests, (v2.Requests ?? 0) >= a.MinRequests ? CheckOutcome.Pass : v2.Requests is null ? CheckOutcome.NoData : CheckOutcome.Fail,
-            $"{Fmt(v2.Requests ?? 0)} requests in {Durations.Format(a.Window)}, {a.MinRequests} needed"));
+            $"{Count(v2.Requests ?? 0)} requests in {Durations.Format(a.Window)}, {a.MinRequests} needed"));
 
         if (ejected || overflowed)
         {
@@ -136,7 +136,7 @@ public static class DecisionEngine
 
         if (v2.Requests < a.MinRequests)
         {
-            return Hold(HoldReason.TooLittleTraffic, [$"too little traffic: {Fmt(v2.Requests)} {canary} requests in {Durations.Format(a.Window)}, {a.MinRequests} needed"], checks);
+            return Hold(HoldReason.TooLittleTraffic, [$"too little traffic: {Count(v2.Requests)} {canary} requests in {Durations.Format(a.Window)}, {a.MinRequests} needed"], checks);
         }
 
         if (canaryRate is null || v2.P99LatencyMs is null)
@@ -146,7 +146,7 @@ public static class DecisionEngine
 
         var nextStep = policy.Steps.FirstOrDefault(s => s > canaryWeight, 100);
         var next = new Dictionary<string, int> { [stable] = 100 - nextStep, [canary] = nextStep };
-        reasons.Insert(0, $"{canary} healthy on {Fmt(v2.Requests)} requests: 5xx {Pct(canaryRate)} ≤ {Pct(a.MaxErrorRate)}, p99 {Fmt(v2.P99LatencyMs)} ms ≤ {Fmt(a.MaxP99LatencyMs)} ms, no circuit breaking");
+        reasons.Insert(0, $"{canary} healthy on {Count(v2.Requests)} requests: 5xx {Pct(canaryRate)} ≤ {Pct(a.MaxErrorRate)}, p99 {Fmt(v2.P99LatencyMs)} ms ≤ {Fmt(a.MaxP99LatencyMs)} ms, no circuit breaking");
         return new Decision(nextStep == 100 ? DecisionKind.Promote : DecisionKind.Advance, HoldReason.None, current, next, reasons, checks);
 
         Decision Hold(HoldReason why, IEnumerable<string> because, IReadOnlyList<CheckResult> evidence) =>
@@ -182,6 +182,9 @@ public static class DecisionEngine
         { } x when Math.Abs(x - Math.Round(x)) < 0.005 => Math.Round(x).ToString("0", CultureInfo.InvariantCulture),
         { } x => x.ToString("0.##", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>increase() extrapolates, so request counts come back fractional; people read whole requests.</summary>
+    internal static string Count(double? v) => v is null ? "n/a" : Math.Round(v.Value).ToString("0", CultureInfo.InvariantCulture);
 
     internal static string Pct(double? v) => v is null ? "n/a" : (v.Value * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 }

@@ -57,7 +57,7 @@ public static class TableReport
             $"{p.Namespace}/{c.Name}",
             weights,
             decision,
-            $"{DecisionEngine.Fmt(v1?.Requests)}/{DecisionEngine.Fmt(v2?.Requests)}",
+            $"{DecisionEngine.Count(v1?.Requests)}/{DecisionEngine.Count(v2?.Requests)}",
             $"{DecisionEngine.Pct(v1?.ErrorRate)}/{DecisionEngine.Pct(v2?.ErrorRate)}",
             $"{DecisionEngine.Fmt(v1?.P99LatencyMs)}/{DecisionEngine.Fmt(v2?.P99LatencyMs)}",
             cb.Count == 0 ? "-" : string.Join(",", cb.Where(x => x != "ok").DefaultIfEmpty("ok")),
