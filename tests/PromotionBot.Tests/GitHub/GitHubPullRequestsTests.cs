@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Octokit;
-using PromotionBot.Analysis;
 using PromotionBot.Hosting;
 using PromotionBot.PullRequests;
 using Xunit;

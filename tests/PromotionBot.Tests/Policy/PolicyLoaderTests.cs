@@ -1,4 +1,3 @@
-using PromotionBot;
 using PromotionBot.Policy;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PromotionBot.Analysis;
 using PromotionBot.Metrics;
+using Scenarios;
 using Scenarios.Prometheus;
 
 namespace PromotionBot.Bench;
@@ -32,7 +33,12 @@ internal static class BenchRunner
         string[] largestCycle = [];
         foreach (var n in sizes)
         {
-            using var repo = new BenchRepo(targets.Take(n));
+            using var repo = new CanaryRepo();
+            foreach (var t in targets.Take(n))
+            {
+                repo.Add($"{t.Namespace}-{t.Service}", t, 80, 20, window: "5m");
+            }
+
             var first = await analyzer.AnalyzeAsync(repo.Root, set.At, CancellationToken.None);
             var decisions = string.Join(" ", first.Canaries.GroupBy(c => c.Error is null ? c.Decision!.Kind.ToString().ToLowerInvariant() : "error")
                 .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));

@@ -1,10 +1,9 @@
 using System.Globalization;
-using Scenarios;
 
-namespace PromotionBot.Tests.Scenarios;
+namespace Scenarios;
 
 /// <summary>A throw-away GitOps checkout: apps/&lt;name&gt;/promotion-policy.yaml + virtualservice.yaml per canary.</summary>
-internal sealed class CanaryRepo : IDisposable
+public sealed class CanaryRepo : IDisposable
 {
     public CanaryRepo()
     {
@@ -14,16 +13,16 @@ internal sealed class CanaryRepo : IDisposable
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "canary-repo-" + Guid.NewGuid().ToString("N")[..12]);
 
     /// <summary>Adds a canary with the policy format's defaults (window 10m, interval 1m, failureThreshold 3, minRequests 100, 1%, 500 ms, 2m).</summary>
-    public CanaryRepo Add(string name, CanaryTarget target, int stableWeight, int canaryWeight, string? policyOverride = null)
+    public CanaryRepo Add(string name, CanaryTarget target, int stableWeight, int canaryWeight, string? policyOverride = null, string window = "10m")
     {
         var dir = Path.Combine(Root, "apps", name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "promotion-policy.yaml"), policyOverride ?? Policy(name, target));
+        File.WriteAllText(Path.Combine(dir, "promotion-policy.yaml"), policyOverride ?? Policy(name, target, window: window));
         File.WriteAllText(Path.Combine(dir, "virtualservice.yaml"), VirtualService(target, stableWeight, canaryWeight));
         return this;
     }
 
-    public static string Policy(string name, CanaryTarget t, string maxErrorRate = "0.01") => $"""
+    public static string Policy(string name, CanaryTarget t, string maxErrorRate = "0.01", string window = "10m") => $"""
         apiVersion: promotion.gitops.dev/v1alpha1
         kind: PromotionPolicy
         metadata:
@@ -40,7 +39,7 @@ internal sealed class CanaryRepo : IDisposable
             canary: {t.Canary}
           steps: [20, 50, 100]
           analysis:
-            window: 10m
+            window: {window}
             interval: 1m
             failureThreshold: 3
             minRequests: 100
