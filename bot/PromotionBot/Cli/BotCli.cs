@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 
 namespace PromotionBot.Cli;
 
@@ -9,17 +10,17 @@ public static class BotCli
     public const int CanaryErrors = 1;
     public const int UsageError = 2;
 
-    public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
-    {
-        // run takes standard .NET configuration arguments (--GitHub:Owner=…), which System.CommandLine would reject.
-        if (args is ["run", ..])
-        {
-            return await PromotionBot.PullRequests.RunCommand.ExecuteAsync(args, stdout, stderr, ct);
-        }
+    public static Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        InvokeAsync(args, stdout, stderr, configureHost: null, ct);
 
+    /// <param name="configureHost">Test seam: runs on the host builder of <c>run</c> after the bot's own registrations
+    /// (a fake clock, faster retries, a log capture); everything else is the real thing.</param>
+    internal static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost, CancellationToken ct)
+    {
         var root = new RootCommand("Promotion bot: judges Istio canaries on Prometheus and proposes weight changes as pull requests")
         {
-            AnalyzeCommand.Create(stdout, stderr),
+            AnalyzeCommand.Create(stdout, stderr, TimeProvider.System),
+            RunCommand.Create(stdout, stderr, configureHost),
         };
 
         var parse = root.Parse(args);

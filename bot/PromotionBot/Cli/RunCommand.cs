@@ -1,156 +1,153 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using PromotionBot.Analysis;
-using PromotionBot.Git;
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PromotionBot.Configuration;
+using PromotionBot.GitHub;
 using PromotionBot.Hosting;
-using PromotionBot.Metrics;
+using PromotionBot.PullRequests;
 
-namespace PromotionBot.PullRequests;
+namespace PromotionBot.Cli;
 
 /// <summary>
-/// <c>run --once [--dry-run]</c>: one full promotion cycle configured by standard .NET configuration
-/// (appsettings.json next to the executable, environment variables with <c>__</c>, <c>--Section:Key=value</c> arguments).
-/// Exit codes: 0 every canary handled, 1 some canary could not be judged or acted on, 2 usage or configuration error.
+/// <c>run [--once] [--dry-run] [--at TIME] [--Section:Key=value ...]</c>: the promotion cycle from the one host
+/// (<see cref="PromotionBotHost"/>), configured by standard .NET configuration. Unrecognised <c>--Section:Key=value</c>
+/// tokens are handed to configuration. Exit codes: 0 every canary handled, 1 some canary could not be judged or acted
+/// on (or the cycle failed), 2 usage or configuration error.
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
-    public const string Usage = """
-        Usage: PromotionBot run --once [--dry-run] [--at TIME] [--Section:Key=value ...]
+    private const string Description = """
+        Run the promotion cycle: analyze every canary, make GitHub match the decisions (open/update/close PRs).
 
-          --once      run one full cycle: analyze every canary, make GitHub match the decisions, print a summary
-          --dry-run   print the pull requests that would be opened/updated/closed (diffs and bodies); change nothing
-          --at TIME   evaluate metrics at this RFC 3339 time instead of now (replays, demos on recorded data)
-
-        Configuration (appsettings.json, environment variables such as GitHub__Token, or --GitHub:Owner=acme):
+        Configuration (appsettings.json, environment variables such as GitHub__Token, or arguments such as --GitHub:Owner=acme):
           GitHub:ApiUrl (default https://api.github.com/), GitHub:Owner, GitHub:Repository,
           GitHub:Token  or  GitHub:AppId + GitHub:PrivateKeyPath + GitHub:InstallationId,
-          Git:RemoteUrl (default the GitHub repository's HTTPS URL), Git:BaseBranch (default main), Git:CacheDirectory,
-          Prometheus:Url, Prometheus:BearerToken, Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication
+          Git:RemoteUrl (default the GitHub repository's HTTPS URL), Git:BaseBranch (default main), Git:CacheDirectory, Git:Token,
+          Prometheus:Url, Prometheus:BearerToken, Prometheus:BasicAuthUser, Prometheus:BasicAuthPassword,
+          Prometheus:TimeoutSeconds (default 30), Prometheus:Retries (default 2),
+          Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication,
+          Logging:LogLevel:Default, Logging:Console:FormatterName (simple or json)
         """;
 
-    public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
-        ExecuteAsync(args, stdout, stderr, new RunEnvironment(TimeProvider.System, RetryOptions.Default, null), ct);
-
-    /// <summary>Test seam: the clock (token expiry, rate-limit resets), GitHub and git retry pacing; everything else is the real thing.</summary>
-    internal sealed record RunEnvironment(TimeProvider Time, RetryOptions GitHubRetry, TimeSpan? GitRetryBaseDelay);
-
-    internal static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, RunEnvironment env, CancellationToken ct)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost)
     {
-        var rest = args.SkipWhile((a, i) => i == 0 && a == "run").ToList();
-        if (rest.Any(a => a is "--help" or "-h" or "-?"))
+        var once = new Option<bool>("--once") { Description = "Run one full cycle, print a summary and exit (without it: the worker, cycles on a schedule)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the pull requests that would be opened/updated/closed (diffs and bodies); change nothing" };
+        var at = new Option<DateTimeOffset?>("--at")
         {
-            await stdout.WriteLineAsync(Usage);
-            return 0;
-        }
+            Description = $"Evaluate metrics at this RFC 3339 time (with zone, e.g. {Rfc3339.Example}) instead of now: replays, demos on recorded data",
+            CustomParser = Rfc3339.Parse,
+        };
 
-        var once = rest.Remove("--once");
-        var dryRun = rest.Remove("--dry-run");
-        DateTimeOffset? at = null;
-        var atIndex = rest.FindIndex(a => a == "--at" || a.StartsWith("--at=", StringComparison.Ordinal));
-        if (atIndex >= 0)
+        // .NET configuration switches (--GitHub:Owner=acme) are not options of this command: they reach configuration.
+        var command = new Command("run", Description) { once, dryRun, at };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
         {
-            var text = rest[atIndex].Length > 4 ? rest[atIndex][5..] : atIndex + 1 < rest.Count ? rest[atIndex + 1] : "";
-            if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var parsed))
+            var settings = parse.UnmatchedTokens.ToArray();
+            if (Array.Find(settings, IsStray) is { } stray)
             {
-                await stderr.WriteLineAsync($"error: --at must be an RFC 3339 time such as 2026-11-25T12:00:00Z, got '{text}'.");
-                return 2;
+                await stderr.WriteLineAsync($"error: unexpected argument '{stray}' (settings are --Section:Key=value).");
+                return BotCli.UsageError;
             }
 
-            at = parsed;
-            rest.RemoveRange(atIndex, rest[atIndex].Length > 4 ? 1 : 2);
-        }
+            var request = new RunRequest(settings, parse.GetValue(dryRun), parse.GetValue(at));
+            return parse.GetValue(once)
+                ? await RunOnceAsync(request, stdout, stderr, configureHost, ct)
+                : await RunWorkerAsync(request, stdout, stderr, configureHost, ct);
 
-        if (!once)
-        {
-            await stderr.WriteLineAsync("error: run needs --once (continuous mode is not available yet).");
-            await stderr.WriteLineAsync(Usage);
-            return 2;
-        }
-
-        for (var i = 0; i < rest.Count; i++)
-        {
-            if (!rest[i].StartsWith("--", StringComparison.Ordinal))
+            bool IsStray(string token)
             {
-                await stderr.WriteLineAsync($"error: unexpected argument '{rest[i]}' (settings are --Section:Key=value).");
-                return 2;
+                var i = Array.IndexOf(settings, token);
+                var previous = i > 0 ? settings[i - 1] : null;
+                // "--Section:Key value": a value follows a switch without '='.
+                return !token.StartsWith("--", StringComparison.Ordinal)
+                       && !(previous is not null && previous.StartsWith("--", StringComparison.Ordinal) && !previous.Contains('=', StringComparison.Ordinal));
             }
+        });
+        return command;
+    }
 
-            if (!rest[i].Contains('=', StringComparison.Ordinal))
-            {
-                i++; // "--Section:Key value": the next argument is the value
-            }
-        }
+    /// <param name="ConfigurationArgs">The <c>--Section:Key=value</c> tokens, for the host's configuration.</param>
+    internal sealed record RunRequest(string[] ConfigurationArgs, bool DryRun, DateTimeOffset? At);
 
-        BotSettings settings;
+    /// <summary><c>run</c> without <c>--once</c>: the hosted worker. Not available yet (the worker lands separately).</summary>
+    private static async Task<int> RunWorkerAsync(RunRequest request, TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost, CancellationToken ct)
+    {
+        _ = (request, stdout, configureHost, ct);
+        await stderr.WriteLineAsync("error: run needs --once (continuous mode is not available yet).");
+        return BotCli.UsageError;
+    }
+
+    private static async Task<int> RunOnceAsync(RunRequest request, TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost, CancellationToken ct)
+    {
+        WebApplication app;
         try
         {
-            var config = new ConfigurationBuilder()
-                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-                .AddEnvironmentVariables()
-                .AddCommandLine(rest.ToArray())
-                .Build();
-            settings = SettingsLoader.Load(config, gitHubOptional: dryRun);
+            var builder = PromotionBotHost.CreateBuilder(request.ConfigurationArgs);
+            if (request.DryRun)
+            {
+                builder.Services.PostConfigure<BotOptions>(o => o.GitHubOptional = true);
+            }
+
+            configureHost?.Invoke(builder);
+            app = builder.Build();
         }
-        catch (SettingsException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message);
-            return 2;
-        }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or InvalidDataException)
         {
             // Malformed appsettings.json or command-line switch; the message names it and holds no values.
             await stderr.WriteLineAsync($"error: {ex.Message}");
-            return 2;
+            return BotCli.UsageError;
         }
 
-        var secrets = new List<string?> { settings.GitHub?.Token, settings.Git.Token, settings.Prometheus.BearerToken };
-        try
+        await using (app)
         {
-            GitHubPullRequests? github = null;
-            var gitOptions = settings.Git;
-            if (settings.GitHub is { } gitHubSettings)
+            BotOptions options;
+            try
             {
-                var connection = new GitHubConnection(gitHubSettings, env.Time);
-                var githubLog = new TextWriterLogger<GitHubRetry>(stderr, LogLevel.Warning, secrets);
-                var retry = new GitHubRetry(connection, env.GitHubRetry, env.Time, githubLog);
-                github = new GitHubPullRequests(retry, settings.Git.BaseBranch);
-
-                // Git over HTTPS authenticates with the same credential (an App's installation token when configured).
-                if (gitHubSettings.UsesApp && gitOptions.Token is null && gitOptions.RemoteUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-                {
-                    var token = await retry.RunAsync("installation token", async _ => await connection.TokenAsync(ct), ct);
-                    secrets.Add(token);
-                    gitOptions = gitOptions with { Token = token };
-                }
+                // What the host does when it starts: every ValidateOnStart check, all problems at once.
+                app.Services.GetRequiredService<IStartupValidator>().Validate();
+                options = app.Services.GetRequiredService<IOptions<BotOptions>>().Value;
             }
-            else
+            catch (OptionsValidationException ex)
+            {
+                await stderr.WriteLineAsync("Invalid configuration:" + string.Concat(ex.Failures.Select(f => Environment.NewLine + "  - " + f)));
+                return BotCli.UsageError;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The binder could not convert a value (e.g. a number key holding text); its message names the key.
+                await stderr.WriteLineAsync($"error: {ex.Message}");
+                return BotCli.UsageError;
+            }
+
+            var secrets = options.Secrets.ToList();
+            if (!options.UsesGitHub)
             {
                 await stderr.WriteLineAsync("warning: GitHub is not configured: previewing as if no bot pull request were open.");
             }
 
-            using var git = new GitWorkspace(gitOptions, new TextWriterLogger<GitWorkspace>(stderr, LogLevel.Warning, secrets));
-            if (env.GitRetryBaseDelay is { } delay)
+            try
             {
-                git.RetryBaseDelay = delay;
+                var cycle = app.Services.GetRequiredService<PromotionCycle>();
+                var report = await cycle.RunAsync(new CycleRequest(request.At, request.DryRun ? stdout : null), ct);
+                var summary = new StringWriter();
+                report.WriteSummary(summary);
+                secrets.Add(InstallationToken(app, options));
+                await stdout.WriteAsync(Redact.Secrets(summary.ToString(), secrets));
+                return report.HasFailures ? BotCli.CanaryErrors : BotCli.Ok;
             }
-
-            using var http = new HttpClient();
-            var prometheus = new PrometheusClient(http, new PrometheusOptions(settings.Prometheus.Url, settings.Prometheus.BearerToken));
-            var cycle = new PromotionCycle(git, new CanaryAnalyzer(prometheus), github,
-                settings.Links, at, env.Time, new TextWriterLogger<PromotionCycle>(stderr, LogLevel.Warning, secrets));
-
-            var report = await cycle.RunAsync(dryRun, stdout, ct);
-            var summary = new StringWriter();
-            report.WriteSummary(summary);
-            await stdout.WriteAsync(Redact.Secrets(summary.ToString(), secrets));
-            return report.HasFailures ? 1 : 0;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // Whole-cycle failures (clone/fetch, listing PRs, Prometheus entirely down): one line, no stack, no secret.
-            await stderr.WriteLineAsync(Redact.Secrets($"error: cycle failed: {ex.Message}", secrets));
-            return 1;
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Whole-cycle failures (clone/fetch, listing PRs, Prometheus entirely down): one line, no stack, no secret.
+                secrets.Add(InstallationToken(app, options));
+                await stderr.WriteLineAsync(Redact.Secrets($"error: cycle failed: {ex.Message}", secrets));
+                return BotCli.CanaryErrors;
+            }
         }
     }
+
+    private static string? InstallationToken(WebApplication app, BotOptions options) =>
+        options.UsesGitHub && options.GitHub.UsesApp ? app.Services.GetService<GitHubConnection>()?.CurrentToken : null;
 }

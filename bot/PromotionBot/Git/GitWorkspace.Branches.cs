@@ -42,7 +42,7 @@ public sealed partial class GitWorkspace
         var ownership = BranchOwnership.Inspect(repo, head, BaseHead(repo), options.AuthorEmail);
         if (!ownership.IsBotOnly)
         {
-            logger.LogWarning("Not deleting branch {Branch}: {Detail}", branch, ownership.Detail);
+            logger.NotDeleting(branch, ownership.Detail);
             return Attempt<bool>.Success(false);
         }
 
@@ -52,7 +52,7 @@ public sealed partial class GitWorkspace
             return Attempt<bool>.Again(problem);
         }
 
-        logger.LogInformation("Deleted branch {Branch} (was {Sha})", branch, head.Sha[..12]);
+        logger.Deleted(branch, head.Sha[..12]);
         return Attempt<bool>.Success(true);
     }
 }

@@ -11,6 +11,12 @@ public sealed record GitOptions(
     string AuthorName = "promotion-bot",
     string AuthorEmail = "promotion-bot@users.noreply.github.com")
 {
+    /// <summary>For configuration binding (the Git:* keys); <see cref="Configuration.BotOptionsDefaults"/> fills the blanks.</summary>
+    public GitOptions()
+        : this("", "main", "", null)
+    {
+    }
+
     // The compiler-generated ToString would print the token; options end up in logs and exception texts.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {

@@ -1,0 +1,14 @@
+namespace PromotionBot.Git;
+
+/// <summary>The bot's clone of the GitOps repository: where the cycle reads the base branch and publishes its branches.</summary>
+public interface IGitWorkspace
+{
+    /// <summary>Fetches and checks out the base branch head; the snapshot's folder is what the analyzer reads.</summary>
+    Task<RepoSnapshot> SyncAsync(CancellationToken ct);
+
+    /// <summary>Makes the remote branch hold exactly <paramref name="change"/> on the current base, never over someone else's commits.</summary>
+    Task<PublishResult> PublishAsync(ProposedChange change, CancellationToken ct);
+
+    /// <summary>Deletes a bot-only branch; false (and nothing deleted) when it holds someone else's commits.</summary>
+    Task<bool> DeleteBranchAsync(string branch, CancellationToken ct);
+}
