@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Microsoft.AspNetCore.Builder;
 
 namespace PromotionBot.Cli;
@@ -23,6 +25,14 @@ public static class BotCli
             RunCommand.Create(stdout, stderr, configureHost),
         };
 
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            if (help.Action is HelpAction generated)
+            {
+                help.Action = new HelpWithConfiguration(generated, stdout);
+            }
+        }
+
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -37,5 +47,20 @@ public static class BotCli
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await parse.InvokeAsync(config, ct);
+    }
+
+    /// <summary><c>run --help</c> also lists the configuration keys, which are not options of the command.</summary>
+    private sealed class HelpWithConfiguration(HelpAction generated, TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var exit = generated.Invoke(parseResult);
+            if (parseResult.CommandResult.Command.Name == "run")
+            {
+                stdout.WriteLine(RunCommand.ConfigurationHelp);
+            }
+
+            return exit;
+        }
     }
 }

@@ -17,9 +17,10 @@ namespace PromotionBot.Cli;
 /// </summary>
 internal static class RunCommand
 {
-    private const string Description = """
-        Run the promotion cycle: analyze every canary, make GitHub match the decisions (open/update/close PRs).
+    private const string Description = "Run the promotion cycle: analyze every canary, make GitHub match the decisions (open/update/close PRs)";
 
+    /// <summary>Printed after the generated help of <c>run --help</c>.</summary>
+    public const string ConfigurationHelp = """
         Configuration (appsettings.json, environment variables such as GitHub__Token, or arguments such as --GitHub:Owner=acme):
           GitHub:ApiUrl (default https://api.github.com/), GitHub:Owner, GitHub:Repository,
           GitHub:Token  or  GitHub:AppId + GitHub:PrivateKeyPath + GitHub:InstallationId,
@@ -28,6 +29,8 @@ internal static class RunCommand
           Prometheus:TimeoutSeconds (default 30), Prometheus:Retries (default 2),
           Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication,
           Logging:LogLevel:Default, Logging:Console:FormatterName (simple or json)
+
+        Exit codes: 0 every canary handled, 1 some canary failed or the cycle failed, 2 usage or configuration error.
         """;
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost)

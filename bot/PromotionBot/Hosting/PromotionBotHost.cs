@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace PromotionBot.Hosting;
 
@@ -23,6 +25,9 @@ public static class PromotionBotHost
         // Console text by default; Logging:Console:FormatterName=json selects JSON lines (the container sets it).
         // Every log line goes to stderr: stdout carries only the command's result (summary, dry-run diffs).
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // The slim builder registers the simple console formatter in code, which would override the configured name.
+        var formatter = builder.Configuration["Logging:Console:FormatterName"];
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = string.IsNullOrWhiteSpace(formatter) ? o.FormatterName : formatter.Trim());
         builder.Services.AddPromotionBot(builder.Configuration);
         return builder;
     }
