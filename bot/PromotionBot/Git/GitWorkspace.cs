@@ -18,12 +18,15 @@ public sealed record GitOptions(
     }
 
     // The compiler-generated ToString would print the token; options end up in logs and exception texts.
+    // The compiler calls it from ToString, which the unused-member analysis cannot see.
+#pragma warning disable IDE0051
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"RemoteUrl = {RemoteUrl}, BaseBranch = {BaseBranch}, CacheDirectory = {CacheDirectory}, ");
         builder.Append($"Token = {(Token is null ? "(none)" : "***")}, AuthorName = {AuthorName}, AuthorEmail = {AuthorEmail}");
         return true;
     }
+#pragma warning restore IDE0051
 }
 
 /// <summary>The base branch as fetched this cycle.</summary>

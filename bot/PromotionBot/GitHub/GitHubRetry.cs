@@ -31,7 +31,6 @@ public sealed partial class GitHubRetry
     private readonly GitHubConnection connection;
     private readonly RetryOptions options;
     private readonly TimeProvider time;
-    private readonly ILogger logger;
     private readonly ResiliencePipeline pipeline;
 
     public GitHubRetry(GitHubConnection connection, RetryOptions options, TimeProvider time, ILogger logger)
@@ -40,7 +39,6 @@ public sealed partial class GitHubRetry
         this.connection = connection;
         this.options = options;
         this.time = time;
-        this.logger = logger;
         pipeline = options.MaxAttempts <= 1
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder { TimeProvider = time }

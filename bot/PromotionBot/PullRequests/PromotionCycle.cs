@@ -103,7 +103,7 @@ public sealed partial class PromotionCycle(
         return await c.PullRequests.RefreshAsync(pr, Draft(proposal, c), refresh.ProposalChanged, needsText, ct);
     }
 
-    private async Task<string> CloseAsync(ClosePullRequest close, CanaryContext c, CancellationToken ct)
+    private static async Task<string> CloseAsync(ClosePullRequest close, CanaryContext c, CancellationToken ct)
     {
         var pr = close.PullRequest;
 
