@@ -23,6 +23,25 @@ public sealed class DocsTests
     }
 
     [Fact]
+    public void Usage_synopses_name_commands_and_options_the_program_declares()
+    {
+        Expect.None(DocCommands.CheckSynopses(DocSet.Real));
+    }
+
+    [Fact]
+    public void Readme_is_a_front_door_one_click_from_the_policy_reference_and_the_runbook()
+    {
+        var readme = File.ReadAllLines(RepoRoot.Full("README.md"));
+        var links = DocSet.Real.Files["README.md"].Links.Select(l => l.Target).ToList();
+
+        Assert.True(readme.Length <= 150, $"README.md has {readme.Length} lines; reference material belongs in docs/ or a folder README");
+        Assert.Contains("docs/policy.md", links);
+        Assert.Contains("docs/operations.md", links);
+        Assert.Contains(DocCommands.Extract(DocSet.Real), c => c.File == "README.md" && c.Text == "make demo");
+        Assert.Contains(DocCommands.Extract(DocSet.Real), c => c.File == "README.md" && c.Text == "make test");
+    }
+
+    [Fact]
     public async Task Documented_commands_marked_run_succeed_from_the_repository_root()
     {
         var root = RepoRoot.Path;
@@ -90,6 +109,16 @@ public sealed class DocsTests
         Expect.One(violations, List, "command make clean", "no document shows this command", line: 10);
         Assert.Equal(11, violations.Count);
         Assert.Equal(["test -f README.md", "test -f no-such-file.txt"], allow.Entries.Where(e => e.Verdict == Verdict.Run).Select(e => e.Command).ToArray());
+    }
+
+    [Fact]
+    public void A_synopsis_option_the_program_does_not_declare_is_reported()
+    {
+        var violations = DocCommands.CheckSynopses(DocSet.Load(Fixture)).ToList();
+
+        Expect.One(violations, Readme, "synopsis dotnet run --project src/App -- serve [--port <n>] [--verbose]",
+            "src/App declares no option '--verbose'", line: 32);
+        Assert.Single(violations);
     }
 
     [Fact]

@@ -71,6 +71,47 @@ public static partial class DocCommands
         }
     }
 
+    /// <summary>
+    /// Usage synopses (<c>dotnet run --project P -- cmd [--opt &lt;value&gt;]</c> lines in any block) are not run, but their
+    /// command and options must exist in P's source like those of runnable commands.
+    /// </summary>
+    public static IEnumerable<Violation> CheckSynopses(DocSet docs)
+    {
+        foreach (var file in docs.Files.Values.OrderBy(f => f.RelativePath, StringComparer.Ordinal))
+        {
+            foreach (var block in file.Blocks.Where(b => !ShellLanguages.Contains(b.Language)))
+            {
+                foreach (var (line, text) in block.Lines)
+                {
+                    var synopsis = ShellText.Normalize(Prompt().Replace(text, ""));
+                    var words = ShellText.Words(synopsis);
+                    var project = words.SkipWhile(w => w != "--project").Skip(1).FirstOrDefault();
+                    var separator = synopsis.IndexOf(" -- ", StringComparison.Ordinal);
+                    if (words is not ["dotnet", "run", ..] || project is null || separator < 0 || !Directory.Exists(Path.Combine(docs.Root, project)))
+                    {
+                        continue;
+                    }
+
+                    var literals = SourceLiterals(Path.Combine(docs.Root, project));
+                    var programArgs = synopsis[(separator + 4)..];
+                    var command = ShellText.Words(programArgs) is [var first, ..] ? first : null;
+                    if (command is not null && !command.StartsWith('-') && !IsPlaceholder(command) && !literals.Contains(command))
+                    {
+                        yield return new Violation(new Origin(file.RelativePath, line), $"synopsis {synopsis}", $"{project} declares no command '{command}'");
+                    }
+
+                    foreach (Match option in SynopsisOption().Matches(programArgs))
+                    {
+                        if (!literals.Contains(option.Value))
+                        {
+                            yield return new Violation(new Origin(file.RelativePath, line), $"synopsis {synopsis}", $"{project} declares no option '{option.Value}'");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static Violation Violation(DocCommand command, string problem) =>
         new(new Origin(command.File, command.Line), $"command {command.Text}", problem);
 
@@ -147,6 +188,9 @@ public static partial class DocCommands
             .Any(text => Regex.IsMatch(text, $@"\b(class|record)\s+{Regex.Escape(type)}\b")
                 && Regex.IsMatch(text, $@"\[(Fact|Theory)[^\]]*\]\s*(\[[^\]]*\]\s*)*public\s+(async\s+)?[\w<>]+\s+{Regex.Escape(method)}\s*\("));
     }
+
+    [GeneratedRegex(@"(?<![\w<-])--[a-z][a-z0-9-]*(?![\w:])")]
+    private static partial Regex SynopsisOption();
 
     [GeneratedRegex(@"^\s*\$\s+")]
     private static partial Regex Prompt();
