@@ -138,7 +138,7 @@ public sealed class DocsTests
     {
         var keys = ConfigKeys.ReadBy(Path.Combine(Fixture, "src/App"));
 
-        Assert.Equal(["Alerting:WebhookToken", "Git:BaseBranch", "GitHub:Owner", "Worker:Schedule", "Worker:TimeZone"], keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["Alerting:WebhookToken", "Git:BaseBranch", "GitHub:Owner", "Worker:Retry:Attempts", "Worker:Schedule", "Worker:TimeZone"], keys.Order(StringComparer.Ordinal).ToArray());
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class DocsTests
     {
         var violations = ConfigKeys.Check(DocSet.Load(Fixture), ConfigKeys.ReadBy(Path.Combine(Fixture, "src/App")), "src/App").ToList();
 
-        Expect.One(violations, Readme, "configuration key Worker:Timezone", "src/App does not read this key (it reads Worker:Schedule, Worker:TimeZone)", line: 38);
+        Expect.One(violations, Readme, "configuration key Worker:Timezone", "src/App does not read this key (it reads Worker:Retry:Attempts, Worker:Schedule, Worker:TimeZone)", line: 38);
         Expect.One(violations, "src/App", "configuration key Worker:TimeZone", "no document names it");
         Assert.Equal(2, violations.Count);
     }

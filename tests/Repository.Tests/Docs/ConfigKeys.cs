@@ -14,7 +14,8 @@ namespace Repository.Tests.Docs;
 /// <c>GetRequiredSection("S")</c> in a statement that names a type argument <c>&lt;T&gt;</c> (e.g.
 /// <c>AddOptions&lt;T&gt;().BindConfiguration("S")</c>, <c>Configure&lt;T&gt;(c.GetSection("S"))</c>,
 /// <c>GetSection("S").Get&lt;T&gt;()</c>), or a class with <c>const string SectionName = "S"</c> (also <c>Section</c>):
-/// each public property or positional record parameter P of T gives <c>S:P</c>. The section may also be a
+/// each public property or positional record parameter P of T gives <c>S:P</c> (<c>S:P:Q</c> when P is itself an options
+/// class declared in the source). The section may also be a
 /// <c>Type.Constant</c> reference to such a const.</item>
 /// </list>
 /// Keys in documents are what code spans and code blocks write as <c>Section:Key</c>, <c>--Section:Key=…</c> or the
@@ -121,26 +122,34 @@ public static partial class ConfigKeys
         }
     }
 
-    private static void AddProperties(string source, string type, string section, HashSet<string> keys)
+    /// <summary>S:P for each bindable member P of <paramref name="type"/>; a member whose type is itself declared in the
+    /// source (a nested options class) gives S:P:Q instead.</summary>
+    private static void AddProperties(string source, string type, string section, HashSet<string> keys, int depth = 0)
     {
         var declaration = TypeDeclaration(type).Match(source);
-        if (!declaration.Success)
+        if (!declaration.Success || depth > 3)
         {
             return;
         }
 
+        var members = new List<(string Type, string Name)>();
         if (declaration.Groups["parameters"].Success)
         {
-            foreach (Match p in PositionalParameter().Matches(declaration.Groups["parameters"].Value))
-            {
-                keys.Add($"{section}:{p.Groups["name"].Value}");
-            }
+            members.AddRange(PositionalParameter().Matches(declaration.Groups["parameters"].Value).Select(p => (p.Groups["type"].Value, p.Groups["name"].Value)));
         }
 
-        var body = Body(source, declaration.Index + declaration.Length);
-        foreach (Match p in Property().Matches(body))
+        members.AddRange(Property().Matches(Body(source, declaration.Index + declaration.Length)).Select(p => (p.Groups["type"].Value, p.Groups["name"].Value)));
+        foreach (var (memberType, name) in members)
         {
-            keys.Add($"{section}:{p.Groups["name"].Value}");
+            var nested = memberType.TrimEnd('?');
+            if (nested != type && TypeDeclaration(nested).IsMatch(source) && !nested.EndsWith("Exception", StringComparison.Ordinal))
+            {
+                AddProperties(source, nested, $"{section}:{name}", keys, depth + 1);
+            }
+            else
+            {
+                keys.Add($"{section}:{name}");
+            }
         }
     }
 
@@ -191,9 +200,9 @@ public static partial class ConfigKeys
     [GeneratedRegex(@"<\s*(?<type>[A-Z]\w*)\s*>")]
     private static partial Regex TypeArgument();
 
-    [GeneratedRegex(@"public\s+(?:required\s+)?[\w<>\[\]?,. ]+?\s+(?<name>[A-Z]\w*)\s*\{\s*get;\s*(?:set|init);")]
+    [GeneratedRegex(@"public\s+(?:required\s+)?(?<type>[\w<>\[\]?,. ]+?)\s+(?<name>[A-Z]\w*)\s*\{\s*get;\s*(?:set|init);")]
     private static partial Regex Property();
 
-    [GeneratedRegex(@"(?:^|,)\s*(?:\[[^\]]*\]\s*)*[\w<>\[\]?.]+(?:<[^>]*>)?\??\s+(?<name>[A-Z]\w*)\s*(?:=\s*[^,]+)?")]
+    [GeneratedRegex(@"(?:^|,)\s*(?:\[[^\]]*\]\s*)*(?<type>[\w<>\[\]?.]+(?:<[^>]*>)?\??)\s+(?<name>[A-Z]\w*)\s*(?:=\s*[^,]+)?")]
     private static partial Regex PositionalParameter();
 }

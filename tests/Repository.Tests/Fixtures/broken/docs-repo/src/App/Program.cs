@@ -10,6 +10,12 @@ public sealed class WorkerOptions
     public const string SectionName = "Worker";
     public string Schedule { get; set; } = "*/30 * * * * *";
     public string TimeZone { get; init; } = "UTC";
+    public RetryOptions? Retry { get; set; }
+}
+
+public sealed class RetryOptions
+{
+    public int Attempts { get; set; } = 3;
 }
 
 public sealed record AlertOptions(string? WebhookToken);
