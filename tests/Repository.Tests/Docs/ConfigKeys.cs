@@ -50,12 +50,22 @@ public static partial class ConfigKeys
         }
 
         var all = string.Join('\n', sources);
-        var constants = SectionConstant().Matches(all).ToDictionary(m => m.Groups["type"].Value + "." + m.Groups["name"].Value, m => m.Groups["value"].Value, StringComparer.Ordinal);
-        foreach (Match m in SectionConstant().Matches(all))
+        // String constants by "Type.Name", the type being the nearest class/record declared before the constant.
+        var types = AnyTypeDeclaration().Matches(all).ToList();
+        var constants = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match m in StringConstant().Matches(all))
         {
+            var owner = types.LastOrDefault(t => t.Index < m.Index);
+            if (owner is null)
+            {
+                continue;
+            }
+
+            var type = owner.Groups["type"].Value;
+            constants[$"{type}.{m.Groups["name"].Value}"] = m.Groups["value"].Value;
             if (m.Groups["name"].Value is "SectionName" or "Section")
             {
-                AddProperties(all, m.Groups["type"].Value, m.Groups["value"].Value, keys);
+                AddProperties(all, type, m.Groups["value"].Value, keys);
             }
         }
 
@@ -191,8 +201,11 @@ public static partial class ConfigKeys
     [GeneratedRegex(@"(?<![A-Za-z0-9_/.:])[A-Z][A-Za-z0-9]*(?:(?::|__)[A-Z][A-Za-z0-9]*)+(?![A-Za-z0-9_/(-])")]
     private static partial Regex DocumentedKey();
 
-    [GeneratedRegex(@"(?:class|record(?:\s+class)?)\s+(?<type>\w+)[^{;]*\{[^{}]*?const\s+string\s+(?<name>\w+)\s*=\s*""(?<value>[^""]+)""")]
-    private static partial Regex SectionConstant();
+    [GeneratedRegex(@"\b(?:class|record(?:\s+class)?|struct)\s+(?<type>[A-Z]\w*)")]
+    private static partial Regex AnyTypeDeclaration();
+
+    [GeneratedRegex(@"const\s+string\s+(?<name>\w+)\s*=\s*""(?<value>[^""]+)""")]
+    private static partial Regex StringConstant();
 
     [GeneratedRegex(@"(?:BindConfiguration|GetSection|GetRequiredSection)\(\s*(?:""(?<literal>[^""]+)""|(?<constant>\w+\.\w+))\s*\)")]
     private static partial Regex SectionCall();

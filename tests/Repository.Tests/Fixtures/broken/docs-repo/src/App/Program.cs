@@ -7,6 +7,7 @@ services.Configure<AlertOptions>(config.GetSection("Alerting"));
 
 public sealed class WorkerOptions
 {
+    public const string DefaultZone = "UTC";
     public const string SectionName = "Worker";
     public string Schedule { get; set; } = "*/30 * * * * *";
     public string TimeZone { get; init; } = "UTC";
