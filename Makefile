@@ -52,5 +52,5 @@ demo:
 	source "$$work/info"
 	echo "Prometheus $$PROMETHEUS_URL, evaluating at $$EVALUATION_AT"
 	# Absolute --repo: `dotnet run` starts a web-SDK app in its project directory, not here.
-	echo "$$ dotnet run --project bot/PromotionBot -- analyze --repo $$PWD --prometheus $$PROMETHEUS_URL --at $$EVALUATION_AT"
+	echo "$$ dotnet run --project bot/PromotionBot -- analyze --repo \"$$PWD\" --prometheus $$PROMETHEUS_URL --at $$EVALUATION_AT"
 	dotnet run --no-build --project bot/PromotionBot -- analyze --repo "$$PWD" --prometheus "$$PROMETHEUS_URL" --at "$$EVALUATION_AT"
