@@ -11,8 +11,9 @@ namespace PromotionBot.Policy;
 /// never see data, and "no data" must not look like a hint about missing stats.
 /// </summary>
 /// <remarks>
-/// The DestinationRule is looked up in the YAML under <c>apps/</c> (where policies live), without running kustomize:
-/// a rule for the policy's host, plus the patches with the same namespace and name (kustomize patches carry no host).
+/// The DestinationRule is looked up, without running kustomize, in the YAML of the policy's application folder
+/// (<c>apps/&lt;app&gt;/</c>, where an app keeps its manifests; scanning only that keeps a cycle over many canaries
+/// linear): a rule for the policy's host, plus the patches with the same namespace and name (patches carry no host).
 /// A patch next to the policy (the canary's own component) is what the canary applies, so its subset list wins; the
 /// traffic policies of all the rule's documents count, because kustomize merges maps and Istio merges a subset's
 /// traffic policy field by field over the top-level one.
@@ -36,11 +37,12 @@ public static class DestinationRuleCheck
     public static IReadOnlyList<Inconsistency> Problems(string repoDir, CanaryPolicy policy)
     {
         var keys = PolicyKeyLines.Read(Path.Combine(repoDir, policy.PolicyFile));
-        var documents = Scan(repoDir).ToList();
+        var scope = AppFolder(policy.PolicyFile);
+        var documents = Scan(repoDir, scope).ToList();
         var rule = Find(documents, policy);
         if (rule is null)
         {
-            return [new(keys.Subsets, $"no DestinationRule for host {policy.Fqdn} under {AppsFolder}/: subsets '{policy.Stable}' and '{policy.Canary}' are defined nowhere, so the VirtualService routes to nothing")];
+            return [new(keys.Subsets, $"no DestinationRule for host {policy.Fqdn} under {scope}/: subsets '{policy.Stable}' and '{policy.Canary}' are defined nowhere, so the VirtualService routes to nothing")];
         }
 
         var problems = new List<Inconsistency>();
@@ -100,16 +102,23 @@ public static class DestinationRuleCheck
         || host == $"{policy.Service}.{policy.Namespace}"
         || (host == policy.Service && ruleNamespace == policy.Namespace);
 
-    /// <summary>DestinationRule documents in the YAML files under apps/ (hidden folders skipped; unparsable files ignored).</summary>
-    private static IEnumerable<RuleDocument> Scan(string repoDir)
+    /// <summary>"apps/ecommerce" for apps/ecommerce/components/x/promotion-policy.yaml; "apps" for a policy directly in apps/.</summary>
+    private static string AppFolder(string policyFile)
     {
-        var apps = Path.Combine(repoDir, AppsFolder);
-        if (!Directory.Exists(apps))
+        var parts = policyFile.Split('/');
+        return parts.Length > 2 && parts[0] == AppsFolder ? $"{AppsFolder}/{parts[1]}" : AppsFolder;
+    }
+
+    /// <summary>DestinationRule documents in the YAML files under <paramref name="scope"/> (hidden folders skipped; unparsable files ignored).</summary>
+    private static IEnumerable<RuleDocument> Scan(string repoDir, string scope)
+    {
+        var folder = Path.Combine(repoDir, scope);
+        if (!Directory.Exists(folder))
         {
             yield break;
         }
 
-        foreach (var file in YamlFiles(apps).Order(StringComparer.Ordinal))
+        foreach (var file in YamlFiles(folder).Order(StringComparer.Ordinal))
         {
             string text;
             try

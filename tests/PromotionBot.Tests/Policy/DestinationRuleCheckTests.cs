@@ -183,7 +183,7 @@ public sealed class DestinationRuleCheckTests : IDisposable
 
         var problem = Assert.Single(DestinationRuleCheck.Problems(root, Write(Policy(), patch: null, baseRule: elsewhere)));
 
-        Assert.Contains("no DestinationRule for host product-catalog.shop.svc.cluster.local under apps/", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("no DestinationRule for host product-catalog.shop.svc.cluster.local under apps/shop/", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
