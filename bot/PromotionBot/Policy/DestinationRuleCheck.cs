@@ -22,6 +22,9 @@ public static class DestinationRuleCheck
 {
     private const string AppsFolder = "apps";
 
+    /// <summary>Larger YAML files are not manifests a person writes (a DestinationRule file is a few hundred bytes).</summary>
+    private const long MaxFileBytes = 4 * 1024 * 1024;
+
     /// <summary>Throws <see cref="RepoFileException"/> on the policy file, naming the DestinationRule's files and lines.</summary>
     public static void Verify(string repoDir, CanaryPolicy policy)
     {
@@ -113,7 +116,7 @@ public static class DestinationRuleCheck
     private static IEnumerable<RuleDocument> Scan(string repoDir, string scope)
     {
         var folder = Path.Combine(repoDir, scope);
-        if (!Directory.Exists(folder))
+        if (!Directory.Exists(folder) || new DirectoryInfo(folder).LinkTarget is not null)
         {
             yield break;
         }
@@ -151,18 +154,24 @@ public static class DestinationRuleCheck
         }
     }
 
-    private static IEnumerable<string> YamlFiles(string dir)
+    /// <summary>
+    /// YAML files below <paramref name="dir"/>. The repository is untrusted: symbolic links are not followed (a link to a
+    /// parent would recurse forever, one to a device or outside file would be read), and oversized files are skipped.
+    /// </summary>
+    private static List<string> YamlFiles(string dir)
     {
-        var files = Enumerable.Empty<string>();
+        var files = new List<string>();
         try
         {
-            files = Directory.EnumerateFiles(dir)
-                .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
-                .Where(f => Path.GetFileName(f) != PolicyLoader.FileName)
-                .ToList();
-            files = files.Concat(Directory.EnumerateDirectories(dir)
-                .Where(d => !Path.GetFileName(d).StartsWith('.'))
-                .SelectMany(YamlFiles)).ToList();
+            var info = new DirectoryInfo(dir);
+            files.AddRange(info.EnumerateFiles()
+                .Where(f => f.Extension is ".yaml" or ".yml" && f.Name != PolicyLoader.FileName)
+                .Where(f => f.LinkTarget is null && f.Length <= MaxFileBytes)
+                .Select(f => f.FullName));
+            foreach (var sub in info.EnumerateDirectories().Where(d => !d.Name.StartsWith('.') && d.LinkTarget is null))
+            {
+                files.AddRange(YamlFiles(sub.FullName));
+            }
         }
         catch (IOException)
         {

@@ -187,6 +187,24 @@ public sealed class DestinationRuleCheckTests : IDisposable
     }
 
     [Fact]
+    public void Symbolic_links_in_the_app_folder_are_not_followed()
+    {
+        Write(Policy());
+        // A link back to the app folder (endless recursion if followed) and a rule reachable only through a link.
+        Directory.CreateSymbolicLink(Path.Combine(root, "apps/shop/base/loop"), Path.Combine(root, "apps/shop"));
+        var outside = Path.Combine(root, "outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "rule.yaml"), Patch.Replace("consecutive5xxErrors: 5", "consecutive5xxErrors: 1", StringComparison.Ordinal));
+        File.CreateSymbolicLink(Path.Combine(root, "apps/shop/base/linked-rule.yaml"), Path.Combine(outside, "rule.yaml"));
+
+        var e = Assert.Throws<RepoFileException>(() => DestinationRuleCheck.Verify(root, Write(Policy(), patch: Patch.Replace("\n    outlierDetection:\n      consecutive5xxErrors: 5", "", StringComparison.Ordinal))));
+
+        Assert.DoesNotContain("linked-rule.yaml", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("loop", e.Message, StringComparison.Ordinal);
+        Assert.Empty(DestinationRuleCheck.Problems(root, Write(Policy())));
+    }
+
+    [Fact]
     public void The_policies_of_this_repository_load_with_their_destination_rules()
     {
         var repo = RepositoryRoot();
