@@ -50,12 +50,12 @@ public static class DestinationRuleCheck
 
         var problems = new List<Inconsistency>();
         var subsets = rule.Subsets();
-        foreach (var (role, subset, line) in new[] { ("stable", policy.Stable, keys.Stable), ("canary", policy.Canary, keys.Canary) })
+        foreach (var (role, subset, at) in new[] { ("stable", policy.Stable, keys.Stable), ("canary", policy.Canary, keys.Canary) })
         {
             if (!subsets.ContainsKey(subset))
             {
                 var has = subsets.Count == 0 ? "none" : string.Join(", ", subsets.Keys);
-                problems.Add(new(line, $"{role} subset '{subset}' is not defined by {rule.Describe()} (its subsets: {has})"));
+                problems.Add(new(at, $"{role} subset '{subset}' is not defined by {rule.Describe()} (its subsets: {has})"));
             }
         }
 
