@@ -39,7 +39,7 @@ internal sealed class CrashHarness : IAsyncDisposable
 
     /// <summary>One cycle; with <paramref name="crashAfter"/>, the bot dies right after that many writes.</summary>
     /// <returns>Exit code (null when the crash stopped the cycle), output, and the writes it carried out.</returns>
-    public async Task<CycleRun> CycleAsync(DateTimeOffset at, int crashAfter = int.MaxValue)
+    public async Task<CycleRun> CycleAsync(DateTimeOffset at, int crashAfter = int.MaxValue, bool dryRun = false)
     {
         using var crash = new CrashPoint(crashAfter);
         GitHub.Crash = crash;
@@ -50,7 +50,7 @@ internal sealed class CrashHarness : IAsyncDisposable
         try
         {
             exit = await RunCommand.ExecuteAsync(
-                ["run", "--once", "--at", at.ToString("O", CultureInfo.InvariantCulture),
+                ["run", "--once", .. (dryRun ? new[] { "--dry-run" } : []), "--at", at.ToString("O", CultureInfo.InvariantCulture),
                  $"--GitHub:ApiUrl={GitHub.ApiUrl}", $"--GitHub:Token={GitOpsSandbox.Token}",
                  $"--GitHub:Owner={GitOpsSandbox.Owner}", $"--GitHub:Repository={GitOpsSandbox.Repo}",
                  $"--Git:RemoteUrl={Git.UrlOf("gitops.git")}", $"--Git:CacheDirectory={Sandbox.Cache}",
@@ -76,18 +76,41 @@ internal sealed class CrashHarness : IAsyncDisposable
     /// branch without an open PR, and every PR commented at most once per closing marker.
     /// </summary>
     /// <param name="expectedMarker">e.g. "decision=rollback weights=v1:100,v2:0"; null when no PR should be open.</param>
-    public void AssertConverged(string ns, string? expectedMarker, string context)
+    public void AssertConverged(IReadOnlyDictionary<string, string?> expectedMarkers, string context)
     {
+        foreach (var (ns, marker) in expectedMarkers)
+        {
+            AssertCanary(ns, marker, context);
+        }
+
         var pulls = GitHub.PullRequests;
         var open = pulls.Where(p => (string)p["state"]! == "open").ToList();
+        foreach (var name in Sandbox.Branches())
+        {
+            Assert(open.Any(p => (string)p["head"]!["ref"]! == name), $"branch {name} has an open PR", context);
+        }
+
+        foreach (var pr in pulls)
+        {
+            var number = (int)pr["number"]!;
+            var markers = GitHub.CommentsOn(number).Select(c => c[c.LastIndexOf("<!--", StringComparison.Ordinal)..]).ToList();
+            Assert(markers.Count == markers.Distinct().Count(), $"#{number} has no repeated comment: {string.Join(" | ", markers)}", context);
+            var closed = (string)pr["state"]! == "closed";
+            Assert(markers.Count == (closed ? 1 : 0), $"#{number} ({pr["state"]}) has {(closed ? "one closing comment" : "no comment")}, found {markers.Count}", context);
+        }
+    }
+
+    private void AssertCanary(string ns, string? expectedMarker, string context)
+    {
         var branch = GitOpsSandbox.Branch(ns);
+        var open = GitHub.PullRequests.Where(p => (string)p["state"]! == "open" && ((string)p["body"]!).Contains($"canary={ns}/", StringComparison.Ordinal)).ToList();
         if (expectedMarker is null)
         {
-            Assert(open.Count == 0, $"no open PR expected, found {string.Join(", ", open.Select(p => "#" + p["number"]))}", context);
+            Assert(open.Count == 0, $"no open PR for {ns} expected, found {string.Join(", ", open.Select(p => "#" + p["number"]))}", context);
         }
         else
         {
-            Assert(open.Count == 1, $"one open PR expected, found {open.Count}", context);
+            Assert(open.Count == 1, $"one open PR for {ns} expected, found {open.Count}", context);
             var pr = open[0];
             var body = (string)pr["body"]!;
             Assert(body.Contains($"canary={ns}/product-catalog {expectedMarker} ", StringComparison.Ordinal), $"open PR proposes {expectedMarker}: {body[..Math.Min(160, body.Length)]}", context);
@@ -105,20 +128,6 @@ internal sealed class CrashHarness : IAsyncDisposable
             Assert(labels.Contains(kindLabel) && labels.Contains("canary:product-catalog"), $"labels {kindLabel}, canary:product-catalog: {string.Join(", ", labels)}", context);
             var status = GitHub.Status((string)pr["head"]!["sha"]!, GitHubPullRequests.StatusContext);
             Assert((string?)status?["state"] == "success", $"status success on the head, got {(string?)status?["state"] ?? "none"}", context);
-        }
-
-        foreach (var name in Sandbox.Branches())
-        {
-            Assert(open.Any(p => (string)p["head"]!["ref"]! == name), $"branch {name} has an open PR", context);
-        }
-
-        foreach (var pr in pulls)
-        {
-            var number = (int)pr["number"]!;
-            var markers = GitHub.CommentsOn(number).Select(c => c[c.LastIndexOf("<!--", StringComparison.Ordinal)..]).ToList();
-            Assert(markers.Count == markers.Distinct().Count(), $"#{number} has no repeated comment: {string.Join(" | ", markers)}", context);
-            var closed = (string)pr["state"]! == "closed";
-            Assert(markers.Count == (closed ? 1 : 0), $"#{number} ({pr["state"]}) has {(closed ? "one closing comment" : "no comment")}, found {markers.Count}", context);
         }
     }
 

@@ -18,18 +18,18 @@ public sealed class CrashRecoveryTests(PromotionPrometheusFixture prometheus)
     private const string Comment = "POST issues/#/comments";
     private const string ClosePr = "PATCH pulls/#";
 
-    /// <param name="Canary">Namespace of the single canary, and its weights on main at the start.</param>
+    /// <param name="Canary">Namespace of the canary, and its weights on main at the start.</param>
     /// <param name="Setup">Brings the world to just before the cycle under test (earlier cycles, people's actions).</param>
-    /// <param name="Late">The cycle under test judges at <see cref="PromotionPrometheusFixture.At"/>; otherwise ten minutes earlier.</param>
     /// <param name="Writes">What the cycle under test writes when nothing crashes, in order.</param>
     /// <param name="Converged">The open PR's marker after recovery (null: none open) and how many PRs exist in all.</param>
+    /// <param name="Others">More canaries in the repository and the marker each must end with.</param>
     private sealed record Scenario(
         (string Ns, int V1, int V2) Canary,
         Func<CrashHarness, PromotionPrometheusFixture, Task> Setup,
         string[] Writes,
         string? Converged,
         int TotalPrs,
-        bool Late = true);
+        (string Ns, int V1, int V2, string? Converged)[]? Others = null);
 
     private static string Push(string ns) => $"push {GitOpsSandbox.Branch(ns)}";
 
@@ -42,6 +42,11 @@ public sealed class CrashRecoveryTests(PromotionPrometheusFixture prometheus)
         // An urgent rollback on a canary without a PR: the same four writes; it must never be lost.
         ["open-rollback"] = new((TurnsBad, 80, 20), (_, _) => Task.CompletedTask,
             [Push(TurnsBad), CreatePr, Labels, Status], "decision=rollback weights=v1:100,v2:0", 1),
+
+        // Two canaries in one cycle: the rollback first, then the advance; a crash in either leaves the rest to the next cycle.
+        ["two-canaries"] = new((TurnsBad, 80, 20), (_, _) => Task.CompletedTask,
+            [Push(TurnsBad), CreatePr, Labels, Status, Push(Healthy), CreatePr, Labels, Status], "decision=rollback weights=v1:100,v2:0", 2,
+            [(Healthy, 80, 20, "decision=advance weights=v1:50,v2:50")]),
 
         // Supersede: the advance PR gets status failure, a comment and is closed; its branch is reused for the rollback.
         ["supersede"] = new((TurnsBad, 80, 20), async (h, p) => await h.CycleAsync(p.BeforeTrouble),
@@ -102,8 +107,10 @@ public sealed class CrashRecoveryTests(PromotionPrometheusFixture prometheus)
     public async Task Crash_after_each_write_converges_on_the_next_cycle(string scenario, int crashAfter)
     {
         var s = Scenarios[scenario];
-        var at = s.Late ? prometheus.At : prometheus.BeforeTrouble;
-        await using var h = await CrashHarness.CreateAsync(prometheus, s.Canary);
+        var at = prometheus.At;
+        await using var h = await CrashHarness.CreateAsync(prometheus, [s.Canary, .. (s.Others ?? []).Select(o => (o.Ns, o.V1, o.V2))]);
+        var converged = (s.Others ?? []).ToDictionary(o => o.Ns, o => o.Converged);
+        converged[s.Canary.Ns] = s.Converged;
         await s.Setup(h, prometheus);
 
         var crashed = await h.CycleAsync(at, crashAfter);
@@ -115,7 +122,7 @@ public sealed class CrashRecoveryTests(PromotionPrometheusFixture prometheus)
         var recovery = await h.CycleAsync(at);
 
         Assert.True(recovery.Exit == 0, $"{context}: recovery cycle failed\n{recovery.Output}");
-        h.AssertConverged(s.Canary.Ns, s.Converged, $"{context}, after recovery wrote {CrashHarness.Describe(recovery.Writes)}");
+        h.AssertConverged(converged, $"{context}, after recovery wrote {CrashHarness.Describe(recovery.Writes)}");
         Assert.Equal(s.TotalPrs, h.GitHub.PullRequests.Count);
 
         var steady = await h.CycleAsync(at);
