@@ -17,6 +17,7 @@ public sealed class CrashRecoveryTests(PromotionPrometheusFixture prometheus)
     private const string CreatePr = "POST pulls";
     private const string Comment = "POST issues/#/comments";
     private const string ClosePr = "PATCH pulls/#";
+    private const string UpdatePr = "PATCH pulls/#";
 
     /// <param name="Canary">Namespace of the canary, and its weights on main at the start.</param>
     /// <param name="Setup">Brings the world to just before the cycle under test (earlier cycles, people's actions).</param>
@@ -76,6 +77,14 @@ public sealed class CrashRecoveryTests(PromotionPrometheusFixture prometheus)
                 h.GitHub.CreatePullRequestDirectly(GitOpsSandbox.Branch(Healthy), "main", (string)first["title"]!, (string)first["body"]!);
             },
             [Comment, ClosePr], "decision=advance weights=v1:50,v2:50", 2),
+
+        // Refresh after the base moved: the branch is rebuilt on the new base, then the body and the status follow.
+        ["rebase"] = new((Healthy, 80, 20), async (h, p) =>
+            {
+                await h.CycleAsync(p.At);
+                h.Sandbox.Commit("main", "Unrelated docs change", new Dictionary<string, string> { ["docs/notes.md"] = "notes\n" });
+            },
+            [Push(Healthy), UpdatePr, Status], "decision=advance weights=v1:50,v2:50", 1),
 
         // Reuse: a branch left by a crash between push and create; meanwhile a person moved main to 50/50, so the
         // next proposal (promote) rewrites that branch before opening its PR.
