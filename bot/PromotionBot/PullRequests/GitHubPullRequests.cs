@@ -111,13 +111,18 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
     /// <returns>True when this call posted the comment.</returns>
     public async Task<bool> CloseAsync(int number, string comment, string marker, CancellationToken ct)
     {
-        var comments = await retry.RunAsync($"comments of #{number}", c => c.Issue.Comment.GetAllForIssue(Owner, Repo, number), ct);
-        var commented = false;
-        if (!comments.Any(c => c.Body?.Contains(marker, StringComparison.Ordinal) == true))
+        // Look and post in one retried step: a post whose response was lost is found on the next attempt, not repeated.
+        var commented = await retry.RunAsync($"comment on #{number}", async c =>
         {
-            await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, $"{comment}\n\n{marker}"), ct);
-            commented = true;
-        }
+            var comments = await c.Issue.Comment.GetAllForIssue(Owner, Repo, number);
+            if (comments.Any(x => x.Body?.Contains(marker, StringComparison.Ordinal) == true))
+            {
+                return false;
+            }
+
+            await c.Issue.Comment.Create(Owner, Repo, number, $"{comment}\n\n{marker}");
+            return true;
+        }, ct);
 
         await retry.RunAsync($"close #{number}", c => c.PullRequest.Update(Owner, Repo, number, new PullRequestUpdate { State = ItemState.Closed }), ct);
         return commented;

@@ -106,6 +106,21 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lost_comment_response_is_not_answered_with_a_second_comment()
+    {
+        var gh = Client();
+        var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        _server.FailNext(GitHubFault.LoseResponse, match: "POST /repos/acme/gitops/issues");
+
+        var commented = await gh.CloseAsync(pr.Number, "applied", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default);
+
+        Assert.Contains(_server.Requests, r => r.Method == "POST" && r.Status == 502);
+        Assert.False(commented); // the retry found the comment the lost response had posted
+        Assert.Single(_server.CommentsOn(pr.Number));
+        Assert.Equal("closed", (string)_server.PullRequests.Single()["state"]!);
+    }
+
+    [Fact]
     public async Task A_close_for_another_reason_explains_itself_again()
     {
         var gh = Client();
