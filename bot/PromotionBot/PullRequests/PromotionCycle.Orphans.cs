@@ -18,7 +18,19 @@ public sealed partial class PromotionCycle
     {
         var inUse = open.Select(p => p.HeadRef).Concat(unrecognised.Select(p => p.Head.Ref)).ToHashSet(StringComparer.Ordinal);
         var orphans = new List<OrphanBranch>();
-        foreach (var branch in await git.ListBranchesAsync(PromotionProposal.BranchPrefix, ct))
+        IReadOnlyList<RemoteBranch> branches;
+        try
+        {
+            branches = await git.ListBranchesAsync(PromotionProposal.BranchPrefix, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Tidying up can wait a cycle; the canaries' own actions (an urgent rollback) must not.
+            logger.LogWarning("Cannot list bot branches ({Error}); orphan branches are reconciled next cycle", ex.Message);
+            return [];
+        }
+
+        foreach (var branch in branches)
         {
             var key = branch.Name[PromotionProposal.BranchPrefix.Length..];
             if (inUse.Contains(branch.Name) || branch.Authorship != BranchAuthorship.BotOnly
