@@ -45,7 +45,8 @@ public static class BotCli
             return UsageError;
         }
 
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        // Our commands report their own errors; cancellation (Ctrl+C in Program, a test's crash) propagates to the caller.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(config, ct);
     }
 

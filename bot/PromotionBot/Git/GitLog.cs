@@ -23,6 +23,9 @@ internal static partial class GitLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not deleting branch {Branch}: {Detail}")]
     public static partial void NotDeleting(this ILogger logger, string branch, string detail);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not deleting branch {Branch}: it moved to {Sha} since it was judged")]
+    public static partial void NotDeletingMoved(this ILogger logger, string branch, string sha);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted branch {Branch} (was {Sha})")]
     public static partial void Deleted(this ILogger logger, string branch, string sha);
 

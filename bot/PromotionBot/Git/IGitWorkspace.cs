@@ -11,4 +11,10 @@ public interface IGitWorkspace
 
     /// <summary>Deletes a bot-only branch; false (and nothing deleted) when it holds someone else's commits.</summary>
     Task<bool> DeleteBranchAsync(string branch, CancellationToken ct);
+
+    /// <summary>Deletes a bot-only branch only while its head is still <paramref name="expectedHead"/>.</summary>
+    Task<bool> DeleteBranchAsync(string branch, string expectedHead, CancellationToken ct);
+
+    /// <summary>The remote's branches under <paramref name="prefix"/>, with who wrote them and their head's trailers.</summary>
+    Task<IReadOnlyList<RemoteBranch>> ListBranchesAsync(string prefix, CancellationToken ct);
 }

@@ -76,10 +76,23 @@ public sealed class GitHubPullRequestClient(GitHubPullRequests gitHub, IGitWorks
         return result.Count == 0 ? $"nothing (#{pr.Number} up to date)" : string.Join(", ", result);
     }
 
-    public async Task<string> CloseAsync(BotPullRequest pr, string comment, bool deleteBranch, CancellationToken ct)
+    public bool KnowsHistory => true;
+
+    public Task<BranchHistory> HistoryAsync(string branch, string headSha, CancellationToken ct) => gitHub.HistoryAsync(branch, headSha, ct);
+
+    public async Task<string> DeleteOrphanBranchAsync(OrphanBranch orphan, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(orphan);
+        return await git.DeleteBranchAsync(orphan.Branch, orphan.HeadSha, ct)
+            ? $"deleted branch {orphan.Branch} ({orphan.Why})"
+            : $"kept branch {orphan.Branch} (it moved or has foreign commits)";
+    }
+
+    public async Task<string> CloseAsync(BotPullRequest pr, string comment, CloseReason reason, bool deleteBranch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pr);
-        await gitHub.CloseAsync(pr.Number, comment, ct);
+        // Idempotent: after a crash between comment and close, the retried close does not comment twice.
+        await gitHub.CloseAsync(pr.Number, comment, GitHubPullRequests.ClosingMarker(reason, pr.HeadSha), ct);
         if (deleteBranch && !await git.DeleteBranchAsync(pr.HeadRef, ct))
         {
             return $"closed #{pr.Number} (kept branch {pr.HeadRef}: it has foreign commits)";

@@ -20,8 +20,18 @@ public interface IPullRequestClient
     /// <param name="needsText">Title/body must be rewritten (proposal, title or base changed) even if the branch is current.</param>
     Task<string> RefreshAsync(BotPullRequest pr, PullRequestDraft draft, bool proposalChanged, bool needsText, CancellationToken ct);
 
+    /// <summary>Comments (once per reason and head, however often retried), closes, and deletes the branch.</summary>
     /// <param name="deleteBranch">False when the same plan reuses the branch for a new PR.</param>
-    Task<string> CloseAsync(BotPullRequest pr, string comment, bool deleteBranch, CancellationToken ct);
+    Task<string> CloseAsync(BotPullRequest pr, string comment, CloseReason reason, bool deleteBranch, CancellationToken ct);
+
+    /// <summary>True when <see cref="HistoryAsync"/> can answer (GitHub is configured).</summary>
+    bool KnowsHistory { get; }
+
+    /// <summary>What became of the PRs on <paramref name="branch"/> while its head was <paramref name="headSha"/>.</summary>
+    Task<BranchHistory> HistoryAsync(string branch, string headSha, CancellationToken ct);
+
+    /// <summary>Deletes a branch the bot left without a PR, unless it moved away from the orphan's head.</summary>
+    Task<string> DeleteOrphanBranchAsync(OrphanBranch orphan, string reason, CancellationToken ct);
 
     Task<string> SetStatusAsync(BotPullRequest pr, EvidenceState state, string description, CancellationToken ct);
 }

@@ -17,8 +17,14 @@ public sealed class OfflinePullRequestClient : IPullRequestClient
     public Task<string> RefreshAsync(BotPullRequest pr, PullRequestDraft draft, bool proposalChanged, bool needsText, CancellationToken ct) =>
         throw new InvalidOperationException(NotConfigured);
 
-    public Task<string> CloseAsync(BotPullRequest pr, string comment, bool deleteBranch, CancellationToken ct) =>
+    public Task<string> CloseAsync(BotPullRequest pr, string comment, CloseReason reason, bool deleteBranch, CancellationToken ct) =>
         throw new InvalidOperationException(NotConfigured);
+
+    public bool KnowsHistory => false;
+
+    public Task<BranchHistory> HistoryAsync(string branch, string headSha, CancellationToken ct) => throw new InvalidOperationException(NotConfigured);
+
+    public Task<string> DeleteOrphanBranchAsync(OrphanBranch orphan, string reason, CancellationToken ct) => throw new InvalidOperationException(NotConfigured);
 
     public Task<string> SetStatusAsync(BotPullRequest pr, EvidenceState state, string description, CancellationToken ct) =>
         throw new InvalidOperationException(NotConfigured);

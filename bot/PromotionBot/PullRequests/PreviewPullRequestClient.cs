@@ -34,7 +34,19 @@ public sealed class PreviewPullRequestClient(IPullRequestClient inner, TextWrite
         return $"would update #{pr.Number}";
     }
 
-    public async Task<string> CloseAsync(BotPullRequest pr, string comment, bool deleteBranch, CancellationToken ct)
+    public bool KnowsHistory => inner.KnowsHistory;
+
+    public Task<BranchHistory> HistoryAsync(string branch, string headSha, CancellationToken ct) => inner.HistoryAsync(branch, headSha, ct);
+
+    public async Task<string> DeleteOrphanBranchAsync(OrphanBranch orphan, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(orphan);
+        await output.WriteLineAsync($"=== would delete branch {orphan.Branch} ({reason})");
+        await output.WriteLineAsync();
+        return $"would delete branch {orphan.Branch}";
+    }
+
+    public async Task<string> CloseAsync(BotPullRequest pr, string comment, CloseReason reason, bool deleteBranch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pr);
         await output.WriteLineAsync($"=== would close #{pr.Number} \"{pr.Title}\" with comment:");

@@ -30,9 +30,10 @@ public sealed partial class PromotionCycle(
         var snapshot = await git.SyncAsync(ct);
         var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, request.EvaluateAt ?? time.GetUtcNow(), ct);
         var open = await prs.ListOpenAsync(ct);
+        var orphans = await FindOrphansAsync(open, prs, ct);
 
         // Rollbacks first: if GitHub runs out of patience mid-cycle, the urgent PRs are already there.
-        var plans = PromotionPlan.Compute(run, open.Bot)
+        var plans = PromotionPlan.Compute(run, open.Bot, orphans)
             .Where(p => request.Canaries is null || request.Canaries.Contains(p.Key) || request.Canaries.Contains(p.Name))
             .OrderBy(p => p.Evaluation?.Decision?.Kind == DecisionKind.Rollback ? 0 : 1)
             .ToList();
@@ -79,6 +80,7 @@ public sealed partial class PromotionCycle(
         OpenPullRequest open => await OpenAsync(open.Proposal, c, ct),
         RefreshPullRequest refresh => await RefreshAsync(refresh, c, ct),
         ClosePullRequest close => await CloseAsync(close, c, ct),
+        DeleteOrphanBranch orphan => await c.PullRequests.DeleteOrphanBranchAsync(orphan.Orphan, orphan.Reason, ct),
         SetEvidenceStatus status => await c.PullRequests.SetStatusAsync(status.PullRequest, status.State, status.Description, ct),
         _ => throw new InvalidOperationException($"unknown action {action.GetType().Name}"),
     };
@@ -110,7 +112,7 @@ public sealed partial class PromotionCycle(
         // The branch is reused when the same plan opens a new PR on it (rollback superseding an advance).
         var reused = c.Plan.Actions.Any(a => a is OpenPullRequest o && o.Proposal.Branch == pr.HeadRef)
                      || c.Plan.Actions.Any(a => a is RefreshPullRequest r && r.PullRequest.HeadRef == pr.HeadRef);
-        return await c.PullRequests.CloseAsync(pr, close.Comment, deleteBranch: !reused, ct);
+        return await c.PullRequests.CloseAsync(pr, close.Comment, close.Reason, deleteBranch: !reused, ct);
     }
 
     private PullRequestDraft Draft(PromotionProposal proposal, CanaryContext c)
@@ -134,7 +136,7 @@ public sealed partial class PromotionCycle(
             string.Join('\n', proposal.Decision.Reasons),
             new Dictionary<string, string>
             {
-                ["Promotion-Canary"] = proposal.Key,
+                [CanaryTrailer] = proposal.Key,
                 ["Promotion-Decision"] = proposal.Decision.Kind.ToString().ToLowerInvariant(),
                 ["Promotion-Weights"] = PullRequestMarker.FormatWeights(proposal.NextWeights),
             });

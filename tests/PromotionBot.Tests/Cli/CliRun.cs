@@ -12,7 +12,7 @@ internal static class CliRun
     /// <summary>GitHub retries without waiting: the end-to-end tests check what is retried, the GitHub tests check the waits.</summary>
     public static readonly RetryOptions NoWaitRetry = new(4, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30));
 
-    public static async Task<(int Exit, string Out, string Err)> InvokeAsync(string[] args, RetryOptions? retry = null, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<(int Exit, string Out, string Err)> InvokeAsync(string[] args, RetryOptions? retry = null, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
@@ -22,7 +22,7 @@ internal static class CliRun
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new WriterLoggerProvider(stderr));
             configure?.Invoke(builder);
-        }, default);
+        }, ct);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
