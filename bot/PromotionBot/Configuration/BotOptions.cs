@@ -47,6 +47,9 @@ public sealed class BotOptions
 /// <summary>Where the bot talks to GitHub and as whom (GitHub:* keys): a token, or a GitHub App (AppId, PrivateKeyPath, InstallationId).</summary>
 public sealed class GitHubOptions
 {
+    /// <summary>The configuration section these keys live in (GitHub:Token, …).</summary>
+    public const string SectionName = "GitHub";
+
     public const string DefaultApiUrl = "https://api.github.com/";
 
     /// <summary>REST API root: https://api.github.com/ or a GitHub Enterprise Server's https://host/api/v3/.</summary>
@@ -84,6 +87,8 @@ public sealed class GitHubOptions
 /// <summary>How to reach Prometheus or a compatible API (Thanos, Mimir, hosted Prometheus): Prometheus:* keys.</summary>
 public sealed class PrometheusOptions
 {
+    public const string SectionName = "Prometheus";
+
     /// <summary>Base URL; a path prefix such as <c>/prometheus</c> for Mimir is kept.</summary>
     public string? Url { get; set; }
 
@@ -110,6 +115,8 @@ public sealed class PrometheusOptions
 /// <summary>Base URLs for the links in pull request bodies (Links:* keys); each one is optional.</summary>
 public sealed class LinkOptions
 {
+    public const string SectionName = "Links";
+
     public string? Prometheus { get; set; }
 
     public string? Grafana { get; set; }

@@ -11,6 +11,9 @@ public sealed record GitOptions(
     string AuthorName = "promotion-bot",
     string AuthorEmail = "promotion-bot@users.noreply.github.com")
 {
+    /// <summary>The configuration section these keys live in (Git:RemoteUrl, …).</summary>
+    public const string SectionName = "Git";
+
     /// <summary>For configuration binding (the Git:* keys); <see cref="Configuration.BotOptionsDefaults"/> fills the blanks.</summary>
     public GitOptions()
         : this("", "main", "", null)
