@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using PromotionBot.Hosting;
 
@@ -52,7 +54,10 @@ public static class WorkerHost
 
         // Console only; Logging:Console:FormatterName=json (Logging__Console__FormatterName in the container) switches to JSON lines.
         builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddConsole();
+        // The slim builder pins the simple formatter after the configuration binding; bind once more so the key wins.
+        builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
 
         var problems = new List<string>();
         BotSettings? settings = null;
