@@ -28,10 +28,17 @@ public sealed class WorkerHostTests(PromotionPrometheusFixture prometheus)
         $"--Prometheus:Url={prometheus.BaseUrl}", .. extra,
     ];
 
-    private WebApplication Build(GitOpsSandbox s, StringWriter stdout, StringWriter stderr, CapturedLogs logs)
+    private WebApplication Build(GitOpsSandbox s, StringWriter stdout, StringWriter stderr, CapturedLogs logs, ILeadership? leadership = null)
     {
         var app = WorkerHost.TryBuild(Args(s), prometheus.At, dryRun: false, stdout, stderr,
-            services => services.AddLogging(l => l.AddProvider(logs)),
+            services =>
+            {
+                services.AddLogging(l => l.AddProvider(logs));
+                if (leadership is not null)
+                {
+                    services.AddSingleton(leadership);
+                }
+            },
             runner => runner with
             {
                 GitHubRetry = new RetryOptions(4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)),
@@ -58,19 +65,38 @@ public sealed class WorkerHostTests(PromotionPrometheusFixture prometheus)
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var logs = new CapturedLogs();
-        await using var app = Build(s, stdout, stderr, logs);
+        var leadership = new SwitchableLeadership();
+        await using var app = Build(s, stdout, stderr, logs, leadership);
         await app.StartAsync();
         await WaitForCyclesAsync(app, 3);
 
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
         var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
         var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var leading = MetricsText.Parse(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+
+        // Step down, so the numbers below come from cycles that are over (no cycle ends between two series).
+        var status = app.Services.GetRequiredService<CycleStatus>();
+        var steppedDown = DateTimeOffset.UtcNow;
+        leadership.IsLeader = false;
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
+        {
+            while (!(status.Current.LastStandbyAt > steppedDown))
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        var standbyReady = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
         var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         await app.StopAsync();
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.StartsWith("ready: leader, last cycle finished", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, leading.Value("promotion_leader"));
+        Assert.Equal(HttpStatusCode.OK, standbyReady.StatusCode);
+        Assert.StartsWith("ready: standby", await standbyReady.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var types = MetricsText.Types(text);
         Assert.All(PromotionMetrics.Names, name => Assert.True(types.ContainsKey(name), $"{name} missing from /metrics:\n{text}"));
@@ -95,7 +121,7 @@ public sealed class WorkerHostTests(PromotionPrometheusFixture prometheus)
         Assert.Equal(0, m.Value("promotion_pull_requests_open", ("canary", healthy), ("kind", "rollback")));
         Assert.Equal(1, m.Value("promotion_pull_requests_open", ("canary", bad), ("kind", "rollback")));
         Assert.Equal(2, s.GitHub.PullRequests.Count);
-        Assert.Equal(1, m.Value("promotion_leader"));
+        Assert.Equal(0, m.Value("promotion_leader"));
         var last = DateTimeOffset.FromUnixTimeMilliseconds((long)(m.Value("promotion_last_cycle_timestamp_seconds") * 1000));
         Assert.InRange(last, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow);
 
@@ -151,5 +177,12 @@ public sealed class WorkerHostTests(PromotionPrometheusFixture prometheus)
             "  - Worker:TimeZone is not a known time zone id (e.g. UTC, Europe/Berlin): 'Mars/Olympus_Mons'.",
         ], lines[1..].Select(l => l.StartsWith("  - Worker:Schedule", StringComparison.Ordinal) ? l[..l.IndexOf(" with seconds", StringComparison.Ordinal)] + " with seconds" : l));
         Assert.DoesNotContain(GitOpsSandbox.Token, stdout.ToString() + stderr, StringComparison.Ordinal);
+    }
+
+    private sealed class SwitchableLeadership : ILeadership
+    {
+        private volatile bool isLeader = true;
+
+        public bool IsLeader { get => isLeader; set => isLeader = value; }
     }
 }
