@@ -28,6 +28,7 @@ internal static class RunCommand
           Prometheus:Url, Prometheus:BearerToken, Prometheus:BasicAuthUser, Prometheus:BasicAuthPassword,
           Prometheus:TimeoutSeconds (default 30), Prometheus:Retries (default 2),
           Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication,
+          Worker:Schedule (default '*/30 * * * * *', with seconds), Worker:TimeZone (default UTC), urls (default http://localhost:8080),
           Logging:LogLevel:Default, Logging:Console:FormatterName (simple or json)
 
         Exit codes: 0 every canary handled, 1 some canary failed or the cycle failed, 2 usage or configuration error.
@@ -58,7 +59,7 @@ internal static class RunCommand
             var request = new RunRequest(settings, parse.GetValue(dryRun), parse.GetValue(at));
             return parse.GetValue(once)
                 ? await RunOnceAsync(request, stdout, stderr, configureHost, ct)
-                : await RunWorkerAsync(request, stdout, stderr, configureHost, ct);
+                : await RunWorkerAsync(request, stdout, stderr, ct);
 
             bool IsStray(string token)
             {
@@ -75,13 +76,9 @@ internal static class RunCommand
     /// <param name="ConfigurationArgs">The <c>--Section:Key=value</c> tokens, for the host's configuration.</param>
     internal sealed record RunRequest(string[] ConfigurationArgs, bool DryRun, DateTimeOffset? At);
 
-    /// <summary><c>run</c> without <c>--once</c>: the hosted worker. Not available yet (the worker lands separately).</summary>
-    private static async Task<int> RunWorkerAsync(RunRequest request, TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost, CancellationToken ct)
-    {
-        _ = (request, stdout, configureHost, ct);
-        await stderr.WriteLineAsync("error: run needs --once (continuous mode is not available yet).");
-        return BotCli.UsageError;
-    }
+    /// <summary><c>run</c> without <c>--once</c>: the hosted worker (Worker/WorkerHost.cs) on the same host builder.</summary>
+    private static Task<int> RunWorkerAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        Worker.WorkerHost.RunAsync(request.ConfigurationArgs, request.At, request.DryRun, stdout, stderr, ct);
 
     private static async Task<int> RunOnceAsync(RunRequest request, TextWriter stdout, TextWriter stderr, Action<WebApplicationBuilder>? configureHost, CancellationToken ct)
     {

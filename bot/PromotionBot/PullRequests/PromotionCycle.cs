@@ -70,7 +70,11 @@ public sealed partial class PromotionCycle(
             }
         }
 
-        return new CycleReport(snapshot.BaseSha, request.DryRun, lines);
+        return new CycleReport(snapshot.BaseSha, request.DryRun, lines)
+        {
+            Canaries = CanaryObservation.From(run),
+            OpenPullRequests = open.Bot.Select(pr => new OpenPullRequestKind(pr.Marker.Key, pr.Marker.Decision.ToString().ToLowerInvariant())).ToList(),
+        };
     }
 
     private sealed record CanaryContext(RepoSnapshot Snapshot, AnalysisRun Run, CanaryPlan Plan, IPullRequestClient PullRequests);
