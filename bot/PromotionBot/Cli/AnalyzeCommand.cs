@@ -66,6 +66,11 @@ internal static class AnalyzeCommand
                 await stderr.WriteLineAsync($"error: {failed.Error}");
             }
 
+            foreach (var blind in run.Canaries.Where(c => c.Signals?.Unavailable is not null))
+            {
+                await stderr.WriteLineAsync($"error: {blind.Name}: metrics unavailable, holding: {blind.Signals!.Unavailable}");
+            }
+
             if (run.Canaries.Count == 0)
             {
                 await stderr.WriteLineAsync("warning: no promotion-policy.yaml found under apps/");

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using PromotionBot.Policy;
 
 namespace PromotionBot.Metrics;
@@ -23,12 +22,9 @@ public sealed class SignalQueries
         Window = Durations.Format(first.Window);
         Interval = Durations.Format(first.Interval);
         Persistence = Durations.Format(first.Interval * first.FailureThreshold);
-        var namespaces = Alternation(policies.Select(p => p.Namespace));
-        var services = Alternation(policies.Select(p => p.Service));
-        var hosts = Alternation(policies.Select(p => p.Fqdn));
-        ServiceSelector = $"destination_service_namespace=~\"{namespaces}\", destination_service_name=~\"{services}\"";
+        ServiceSelector = $"{PromQlString.OneOf("destination_service_namespace", policies.Select(p => p.Namespace))}, {PromQlString.OneOf("destination_service_name", policies.Select(p => p.Service))}";
         // Any port and any subset of the canaries' hosts; the bot keeps the clusters of the subsets it knows.
-        ClusterSelector = $"cluster_name=~\"outbound\\\\|[0-9]+\\\\|[^|]*\\\\|({hosts})\"";
+        ClusterSelector = $"cluster_name=~{PromQlString.Quote($@"outbound\|[0-9]+\|[^|]*\|({PromQlString.Alternation(policies.Select(p => p.Fqdn))})")}";
     }
 
     public string Window { get; }
@@ -82,14 +78,11 @@ public sealed class SignalQueries
     /// <summary>Per-interval 5xx ratio, for the chart in a pull request.</summary>
     public static string ErrorRateSeries(CanaryPolicy policy)
     {
-        var sel = $"reporter=\"destination\", destination_service_namespace=\"{policy.Namespace}\", destination_service_name=\"{policy.Service}\"";
+        var sel = $"reporter=\"destination\", {PromQlString.Equal("destination_service_namespace", policy.Namespace)}, {PromQlString.Equal("destination_service_name", policy.Service)}";
         var interval = Durations.Format(policy.Analysis.Interval);
         return $"sum by (destination_version) (rate(istio_requests_total{{{sel}, response_code=~\"5..\"}}[{interval}])) / sum by (destination_version) (rate(istio_requests_total{{{sel}}}[{interval}]))" +
                $" or 0 * sum by (destination_version) (rate(istio_requests_total{{{sel}}}[{interval}]))";
     }
 
     public IReadOnlyList<string> All => [RequestCount, ErrorCount, P99Latency, SustainedErrorRate, SustainedP99Latency, NewestSample, OverflowResponses, CircuitBreakers];
-
-    private static string Alternation(IEnumerable<string> values) =>
-        string.Join('|', values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(v => Regex.Escape(v).Replace("\\", "\\\\", StringComparison.Ordinal)));
 }

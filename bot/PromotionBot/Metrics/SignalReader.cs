@@ -31,6 +31,12 @@ public sealed class SignalReader(PrometheusClient prometheus)
         {
             answers = await Task.WhenAll(queries.Select(query => prometheus.QueryAsync(query, at, ct)));
         }
+        catch (PrometheusException e) when (e.QuerySpecific && group.Count > 1)
+        {
+            // One canary's values may be what broke the shared query: ask per canary so the failure stays with its owner.
+            var single = await Task.WhenAll(group.Select(async p => (Policy: p, Read: await ReadGroupAsync([p], at, ct))));
+            return policy => single.First(s => ReferenceEquals(s.Policy, policy)).Read(policy);
+        }
         catch (PrometheusException e)
         {
             var message = e.Message;

@@ -11,34 +11,12 @@ public static class PolicyLoader
     public const string Kind = "PromotionPolicy";
 
     /// <summary>Repository-relative paths of all policy files, sorted so every run sees the same order.</summary>
-    public static IReadOnlyList<string> Discover(string repoDir)
-    {
-        var apps = Path.Combine(repoDir, "apps");
-        if (!Directory.Exists(apps))
-        {
-            return [];
-        }
-
-        return Directory.EnumerateFiles(apps, FileName, SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(repoDir, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-    }
+    public static IReadOnlyList<string> Discover(string repoDir) => RepoFile.Find(repoDir, "apps", FileName);
 
     /// <summary>Parses one policy file; throws <see cref="RepoFileException"/> naming the line of the first problem.</summary>
     public static CanaryPolicy Load(string repoDir, string relativePath)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(repoDir, relativePath));
-        }
-        catch (IOException e)
-        {
-            throw new RepoFileException(relativePath, 0, 0, $"cannot read policy: {e.Message}");
-        }
-
-        return Parse(relativePath, text);
+        return Parse(relativePath, RepoFile.ReadText(repoDir, relativePath));
     }
 
     public static CanaryPolicy Parse(string relativePath, string text)
@@ -79,19 +57,21 @@ public static class PolicyLoader
         var metadata = root.RequiredMap("metadata");
         var spec = root.RequiredMap("spec");
         var target = spec.RequiredMap("target");
-        var ns = target.RequiredString("namespace").Value;
-        var service = target.RequiredString("service").Value;
-        var name = metadata.OptionalString("name")?.Value ?? service;
+        var ns = KubernetesName(target.RequiredString("namespace"));
+        var service = KubernetesName(target.RequiredString("service"));
+        var name = metadata.OptionalString("name") is { } nameNode ? KubernetesName(nameNode) : service;
 
         var vs = spec.RequiredMap("virtualService");
         var vsFile = vs.RequiredString("file");
         var policyDir = Path.GetDirectoryName(relativePath)?.Replace('\\', '/') ?? "";
         var vsPath = NormalizeRelative(policyDir, vsFile.Value) ?? throw vsFile.Error($"virtualService.file '{vsFile.Value}' leaves the repository");
-        var target2 = new VirtualServiceTarget(vsPath, vs.RequiredString("name").Value, vs.OptionalString("route")?.Value);
+        var target2 = new VirtualServiceTarget(vsPath, KubernetesName(vs.RequiredString("name"), subdomain: true), vs.OptionalString("route")?.Value);
 
         var subsets = spec.RequiredMap("subsets");
         var stable = subsets.RequiredString("stable");
         var canary = subsets.RequiredString("canary");
+        KubernetesName(stable);
+        KubernetesName(canary);
         if (stable.Value == canary.Value)
         {
             throw canary.Error($"subsets.stable and subsets.canary must differ (both '{canary.Value}')");
@@ -179,6 +159,21 @@ public static class PolicyLoader
         }
 
         return new AnalysisSettings(window, minRequests, maxErrorRate, maxP99, interval, failureThreshold, staleness);
+    }
+
+    /// <summary>Values that end up in PromQL, branch names and labels must be Kubernetes names (Istio enforces the same on subsets).</summary>
+    private static string KubernetesName(PolicyNode node, bool subdomain = false)
+    {
+        var value = node.Value;
+        var ok = subdomain ? KubernetesNames.IsSubdomain(value) : KubernetesNames.IsLabel(value);
+        return ok ? value : throw node.Error($"'{Printable(value)}' is not {(subdomain ? KubernetesNames.SubdomainRule : KubernetesNames.LabelRule)}");
+    }
+
+    /// <summary>Error messages quote the value, but never raw control characters (terminal escapes) or megabytes of it.</summary>
+    internal static string Printable(string value)
+    {
+        var shown = value.Length > 80 ? value[..80] + "…" : value;
+        return string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
     }
 
     private static string? NormalizeRelative(string baseDir, string path)

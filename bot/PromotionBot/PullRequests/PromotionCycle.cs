@@ -57,7 +57,8 @@ public sealed class PromotionCycle(
                     done.Add(await ExecuteAsync(action, context, ct));
                 }
 
-                var failedEvaluation = plan.Evaluation?.Error is not null;
+                // Not judged (bad file, Prometheus down or garbled) counts as a failure: exit code 1, never a quiet hold.
+                var failedEvaluation = plan.Evaluation?.Error is not null || plan.Evaluation?.Signals?.Unavailable is not null;
                 lines.Add(new CycleLine(plan.Name, decision, done.Count == 0 ? "nothing" : string.Join(", ", done), plan.Reason, failedEvaluation));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -213,7 +214,7 @@ public sealed class PromotionCycle(
     {
         var policy = proposal.Policy;
         var file = policy.VirtualService.File;
-        var before = File.ReadAllText(Path.Combine(snapshot.WorkDir, file));
+        var before = RepoFile.ReadText(snapshot.WorkDir, file);
         var after = VirtualServiceFile.WithWeights(file, before, policy.VirtualService.Name, policy.VirtualService.Route,
             policy.Stable, policy.Canary, proposal.Decision.Next!);
         var change = new ProposedChange(

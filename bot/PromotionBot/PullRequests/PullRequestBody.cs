@@ -186,7 +186,7 @@ public static class PullRequestBody
         if (links.Prometheus is not null)
         {
             var query = p.Evaluation.Signals?.Queries is { Count: > 0 } queries ? queries[0] : null;
-            query ??= $"sum by (destination_version) (rate(istio_requests_total{{reporter=\"destination\",destination_service_name=\"{p.Policy.Service}\",destination_service_namespace=\"{p.Policy.Namespace}\"}}[1m]))";
+            query ??= $"sum by (destination_version) (rate(istio_requests_total{{reporter=\"destination\",{PromQlString.Equal("destination_service_name", p.Policy.Service)},{PromQlString.Equal("destination_service_namespace", p.Policy.Namespace)}}}[1m]))";
             items.Add($"[Prometheus]({new Uri(links.Prometheus, $"graph?g0.expr={Uri.EscapeDataString(query)}&g0.tab=0&g0.range_input={Duration(p.Policy.Analysis.Window)}").AbsoluteUri})");
         }
 
