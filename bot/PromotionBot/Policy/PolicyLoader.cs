@@ -19,7 +19,10 @@ public static class PolicyLoader
         return Parse(relativePath, RepoFile.ReadText(repoDir, relativePath));
     }
 
-    public static CanaryPolicy Parse(string relativePath, string text)
+    public static CanaryPolicy Parse(string relativePath, string text) => Parse(relativePath, text, schema: true);
+
+    /// <param name="schema">False only in the test that proves the loader's own checks and the schema agree.</param>
+    internal static CanaryPolicy Parse(string relativePath, string text, bool schema)
     {
         var stream = new YamlStream();
         try
@@ -33,12 +36,23 @@ public static class PolicyLoader
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way on some unterminated flow collections; it gives no position.
-            throw new RepoFileException(relativePath, 0, 0, "invalid YAML: unterminated flow sequence or mapping ('[' or '{' without its closing bracket)");
+            var (line, column) = LastGoodPosition(text);
+            throw new RepoFileException(relativePath, line, column, "invalid YAML: unterminated flow sequence or mapping ('[' or '{' without its closing bracket)");
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        {
+            var (line, column) = LastGoodPosition(text);
+            throw new RepoFileException(relativePath, line, column, $"invalid YAML: {e.Message}");
         }
 
         if (stream.Documents.Count != 1)
         {
             throw new RepoFileException(relativePath, 0, 0, $"expected exactly one YAML document, found {stream.Documents.Count}");
+        }
+
+        if (schema)
+        {
+            PolicySchema.RejectUnknownKeys(relativePath, stream.Documents[0].RootNode);
         }
 
         var root = new PolicyNode(relativePath, stream.Documents[0].RootNode, "");
@@ -81,9 +95,14 @@ public static class PolicyLoader
         var analysis = ParseAnalysis(spec.OptionalMap("analysis"));
         var cb = spec.OptionalMap("circuitBreaking");
         var circuit = new CircuitBreakingSettings(
-            cb?.OptionalBool("outlierEjection") ?? true,
-            cb?.OptionalBool("connectionPoolOverflow") ?? true);
+            cb?.OptionalBool("outlierEjection") ?? Defaults.OutlierEjection,
+            cb?.OptionalBool("connectionPoolOverflow") ?? Defaults.ConnectionPoolOverflow);
 
+        // The loader's own checks above give the precise messages; the schema catches anything they do not cover.
+        if (schema)
+        {
+            PolicySchema.Validate(relativePath, stream.Documents[0].RootNode);
+        }
         return new CanaryPolicy(name, ns, service, relativePath, target2, stable.Value, canary.Value, steps, analysis, circuit);
     }
 
@@ -122,13 +141,14 @@ public static class PolicyLoader
 
     private static AnalysisSettings ParseAnalysis(PolicyNode? a)
     {
-        var window = a?.OptionalDuration("window") ?? TimeSpan.FromMinutes(10);
-        var interval = a?.OptionalDuration("interval") ?? TimeSpan.FromMinutes(1);
-        var failureThreshold = a?.OptionalInt("failureThreshold") ?? 3;
-        var minRequests = a?.OptionalInt("minRequests") ?? 100;
-        var maxErrorRate = a?.OptionalDouble("maxErrorRate") ?? 0.01;
-        var maxP99 = a?.OptionalDouble("maxP99LatencyMs") ?? 500;
-        var staleness = a?.OptionalDuration("maxStaleness") ?? TimeSpan.FromMinutes(2);
+        var d = Defaults.Analysis;
+        var window = a?.OptionalDuration("window") ?? d.Window;
+        var interval = a?.OptionalDuration("interval") ?? d.Interval;
+        var failureThreshold = a?.OptionalInt("failureThreshold") ?? d.FailureThreshold;
+        var minRequests = a?.OptionalInt("minRequests") ?? d.MinRequests;
+        var maxErrorRate = a?.OptionalDouble("maxErrorRate") ?? d.MaxErrorRate;
+        var maxP99 = a?.OptionalDouble("maxP99LatencyMs") ?? d.MaxP99LatencyMs;
+        var staleness = a?.OptionalDuration("maxStaleness") ?? d.MaxStaleness;
 
         if (a is not null)
         {
@@ -137,9 +157,12 @@ public static class PolicyLoader
                 throw a.Child("failureThreshold")!.Error("failureThreshold must be at least 1");
             }
 
-            if (interval * failureThreshold > window)
+            // In seconds: a huge threshold times a long interval must not overflow TimeSpan.
+            var persistence = interval.TotalSeconds * failureThreshold;
+            if (persistence > window.TotalSeconds)
             {
-                throw a.Child("interval")!.Error($"interval × failureThreshold ({Durations.Format(interval * failureThreshold)}) must fit in the window ({Durations.Format(window)})");
+                var shown = persistence < 1e12 ? Durations.Format(TimeSpan.FromSeconds(persistence)) : $"{persistence:0}s";
+                throw a.Child("interval")!.Error($"interval × failureThreshold ({shown}) must fit in the window ({Durations.Format(window)})");
             }
 
             if (minRequests < 1)
@@ -206,6 +229,52 @@ public static class PolicyLoader
         }
 
         return string.Join('/', parts);
+    }
+
+    /// <summary>Where the YAML stops making sense, for errors YamlDotNet reports without a position.</summary>
+    private static (int Line, int Column) LastGoodPosition(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                last = parser.Current?.End ?? last;
+            }
+        }
+        catch (YamlException e)
+        {
+            return ((int)e.Start.Line, (int)e.Start.Column);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // The last event that parsed is the closest position there is.
+        }
+
+        return ((int)Math.Max(1, last.Line), (int)Math.Max(1, last.Column));
+    }
+
+    /// <summary>Values for omitted fields: the schema's <c>default</c>s, so the schema and the loader cannot drift apart.</summary>
+    internal static class Defaults
+    {
+        public static readonly AnalysisSettings Analysis = new(
+            Duration("window"),
+            PolicySchema.Default("spec", "analysis", "minRequests").GetInt64(),
+            PolicySchema.Default("spec", "analysis", "maxErrorRate").GetDouble(),
+            PolicySchema.Default("spec", "analysis", "maxP99LatencyMs").GetDouble(),
+            Duration("interval"),
+            PolicySchema.Default("spec", "analysis", "failureThreshold").GetInt32(),
+            Duration("maxStaleness"));
+
+        public static readonly bool OutlierEjection = PolicySchema.Default("spec", "circuitBreaking", "outlierEjection").GetBoolean();
+
+        public static readonly bool ConnectionPoolOverflow = PolicySchema.Default("spec", "circuitBreaking", "connectionPoolOverflow").GetBoolean();
+
+        private static TimeSpan Duration(string field) =>
+            Durations.TryParse(PolicySchema.Default("spec", "analysis", field).GetString() ?? "", out var value)
+                ? value
+                : throw new InvalidOperationException($"the schema's default for spec.analysis.{field} is not a duration");
     }
 
     private static Exception InnerMost(Exception e) => e.InnerException is null ? e : InnerMost(e.InnerException);
