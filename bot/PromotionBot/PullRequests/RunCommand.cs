@@ -82,6 +82,11 @@ public static class RunCommand
             }
         }
 
+        foreach (var key in TransportSecurity.SecretsOnCommandLine(rest))
+        {
+            await stderr.WriteLineAsync(TransportSecurity.CommandLineWarning(key));
+        }
+
         BotSettings settings;
         try
         {
