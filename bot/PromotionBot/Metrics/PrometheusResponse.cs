@@ -16,7 +16,7 @@ internal static class PrometheusResponse
     public const long DefaultMaxBytes = 16L * 1024 * 1024;
 
     /// <summary>The bot's queries return a few series per canary; far more means the selector matched the wrong thing.</summary>
-    public const int MaxSeries = 50_000;
+    public const int MaxSeries = 10_000;
 
     public const int MaxPointsPerSeries = 11_000;
 
