@@ -38,7 +38,7 @@ internal static class PrometheusResponse
         }
     }
 
-    private static async Task<PrometheusAnswer> ReadEnvelopeAsync(JsonTokenStream json, CancellationToken ct)
+    private static async ValueTask<PrometheusAnswer> ReadEnvelopeAsync(JsonTokenStream json, CancellationToken ct)
     {
         await ExpectAsync(json, JsonTokenType.StartObject, "the answer", ct);
         string? status = null, errorType = null, error = null, resultType = null;
@@ -100,7 +100,7 @@ internal static class PrometheusResponse
     }
 
     /// <summary>A vector/matrix (array of series objects) or a scalar/string ([time, "value"]); told apart by shape.</summary>
-    private static async Task<IReadOnlyList<RangeSeries>> ResultAsync(JsonTokenStream json, CancellationToken ct)
+    private static async ValueTask<IReadOnlyList<RangeSeries>> ResultAsync(JsonTokenStream json, CancellationToken ct)
     {
         await ExpectAsync(json, JsonTokenType.StartArray, "data.result", ct);
         var list = new List<RangeSeries>();
@@ -133,7 +133,7 @@ internal static class PrometheusResponse
         return list;
     }
 
-    private static async Task<RangeSeries> SeriesAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<RangeSeries> SeriesAsync(JsonTokenStream json, string path, CancellationToken ct)
     {
         if (json.Type != JsonTokenType.StartObject)
         {
@@ -197,13 +197,13 @@ internal static class PrometheusResponse
         return sawValue ? new RangeSeries(labels, points) : throw new MalformedAnswerException($"{path}: no \"value\" or \"values\"");
     }
 
-    private static async Task<Dictionary<string, string>> LabelsAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<Dictionary<string, string>> LabelsAsync(JsonTokenStream json, string path, CancellationToken ct)
     {
         await ExpectAsync(json, JsonTokenType.StartObject, path, ct);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         while (await NextPropertyAsync(json, path, ct) is { } name)
         {
-            labels[name] = await StringAsync(json, $"{path}.{Clip(name)}", ct);
+            labels[name] = await StringAsync(json, path, ct, name);
             if (labels.Count > MaxLabelsPerSeries)
             {
                 throw new MalformedAnswerException($"{path} has more than {MaxLabelsPerSeries} labels");
@@ -214,7 +214,7 @@ internal static class PrometheusResponse
     }
 
     /// <summary>The rest of a [time, "value"] pair whose first token (the time) is current.</summary>
-    private static async Task<(DateTimeOffset, double)> PointRestAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<(DateTimeOffset, double)> PointRestAsync(JsonTokenStream json, string path, CancellationToken ct)
     {
         if (json.Type != JsonTokenType.Number || json.Number is not { } seconds || seconds < -62_135_596_800 || seconds > 253_402_300_799)
         {
@@ -235,7 +235,7 @@ internal static class PrometheusResponse
         return (DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)), value);
     }
 
-    private static async Task<string?> NextPropertyAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<string?> NextPropertyAsync(JsonTokenStream json, string path, CancellationToken ct)
     {
         await ExpectAnyAsync(json, path, ct);
         return json.Type switch
@@ -246,21 +246,22 @@ internal static class PrometheusResponse
         };
     }
 
-    private static async Task<string> StringAsync(JsonTokenStream json, string path, CancellationToken ct)
+    /// <param name="key">Label name under <paramref name="path"/>; joined only for an error, so a normal answer builds no paths.</param>
+    private static async ValueTask<string> StringAsync(JsonTokenStream json, string path, CancellationToken ct, string? key = null)
     {
         await ExpectAnyAsync(json, path, ct);
         return json.Type == JsonTokenType.String
             ? json.Text!
-            : throw new MalformedAnswerException($"{path}: expected a string, got {Shown(json)}");
+            : throw new MalformedAnswerException($"{(key is null ? path : $"{path}.{Clip(key)}")}: expected a string, got {Shown(json)}");
     }
 
-    private static async Task SkipAsync(JsonTokenStream json, CancellationToken ct)
+    private static async ValueTask SkipAsync(JsonTokenStream json, CancellationToken ct)
     {
         await ExpectAnyAsync(json, "a value", ct);
         await json.SkipValueAsync(ct);
     }
 
-    private static async Task ExpectAsync(JsonTokenStream json, JsonTokenType type, string path, CancellationToken ct)
+    private static async ValueTask ExpectAsync(JsonTokenStream json, JsonTokenType type, string path, CancellationToken ct)
     {
         await ExpectAnyAsync(json, path, ct);
         if (json.Type != type)
@@ -269,7 +270,7 @@ internal static class PrometheusResponse
         }
     }
 
-    private static async Task ExpectAnyAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask ExpectAnyAsync(JsonTokenStream json, string path, CancellationToken ct)
     {
         if (!await json.NextAsync(ct))
         {
