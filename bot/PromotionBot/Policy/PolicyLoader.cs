@@ -73,7 +73,7 @@ public static class PolicyLoader
         var target = spec.RequiredMap("target");
         var ns = KubernetesName(target.RequiredString("namespace"));
         var service = KubernetesName(target.RequiredString("service"));
-        var name = metadata.OptionalString("name") is { } nameNode ? KubernetesName(nameNode) : service;
+        var name = metadata.Child("name") is not null ? KubernetesName(metadata.RequiredString("name")) : service;
 
         var vs = spec.RequiredMap("virtualService");
         var vsFile = vs.RequiredString("file");

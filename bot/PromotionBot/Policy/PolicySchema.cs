@@ -82,8 +82,9 @@ public static partial class PolicySchema
             return;
         }
 
+        // Inside "not", a failing subschema is what makes the value valid: those details are not problems.
         var failure = (result.Details ?? [result])
-            .Where(d => d.Errors is { Count: > 0 })
+            .Where(d => !d.IsValid && d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/not", StringComparison.Ordinal))
             .OrderByDescending(d => d.InstanceLocation.ToString().Length)
             .FirstOrDefault() ?? result;
         var pointer = failure.InstanceLocation.ToString();
@@ -128,7 +129,8 @@ public static partial class PolicySchema
         }
     }
 
-    private static JsonNode? Scalar(YamlScalarNode scalar)
+    /// <summary>The JSON value of a YAML scalar: the one typing rule that the loader's checks and the schema share.</summary>
+    internal static JsonNode? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? "";
         if (scalar.Style != YamlDotNet.Core.ScalarStyle.Plain || (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str"))
