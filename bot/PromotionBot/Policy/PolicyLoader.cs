@@ -13,10 +13,12 @@ public static class PolicyLoader
     /// <summary>Repository-relative paths of all policy files, sorted so every run sees the same order.</summary>
     public static IReadOnlyList<string> Discover(string repoDir) => RepoFile.Find(repoDir, "apps", FileName);
 
-    /// <summary>Parses one policy file; throws <see cref="RepoFileException"/> naming the line of the first problem.</summary>
+    /// <summary>Parses one policy file and checks it against its DestinationRule; throws <see cref="RepoFileException"/> naming the line of the first problem.</summary>
     public static CanaryPolicy Load(string repoDir, string relativePath)
     {
-        return Parse(relativePath, RepoFile.ReadText(repoDir, relativePath));
+        var policy = Parse(relativePath, RepoFile.ReadText(repoDir, relativePath));
+        DestinationRuleCheck.Verify(repoDir, policy); // cross-file: subsets and circuit-breaking features exist
+        return policy;
     }
 
     public static CanaryPolicy Parse(string relativePath, string text) => Parse(relativePath, text, schema: true);
