@@ -161,7 +161,7 @@ internal sealed class JsonTokenStream(Stream stream, long maxBytes)
     }
 
     private MalformedAnswerException TooLarge() =>
-        new($"the answer is larger than the {PrometheusResponse.Describe(maxBytes)} limit (Prometheus:MaxResponseBytes); not read further");
+        new($"the answer is larger than the {PrometheusResponse.Describe(maxBytes)} limit; not read further");
 
     private static string FirstSentence(string message)
     {

@@ -157,7 +157,7 @@ public sealed class PrometheusClient
         var max = options.MaxResponseBytes;
         if (response.Content.Headers.ContentLength is { } length && length > max)
         {
-            return (null, new MalformedAnswerException($"the answer is {length:N0} bytes, over the {PrometheusResponse.Describe(max)} limit (Prometheus:MaxResponseBytes); not read"));
+            return (null, new MalformedAnswerException($"the answer is {length:N0} bytes, over the {PrometheusResponse.Describe(max)} limit; not read"));
         }
 
         try

@@ -29,6 +29,9 @@ public sealed class FuzzTests(PrometheusScenarioFixture fixture)
         Directory.CreateDirectory(target);
         File.Copy(Path.Combine(shipped, "promotion-policy.yaml"), Path.Combine(target, "promotion-policy.yaml"));
         File.Copy(Path.Combine(shipped, "virtualservice.yaml"), Path.Combine(target, "virtualservice.yaml"));
+        // The shipped DestinationRule is a patch without host (the base has it): give the copy its host back.
+        File.WriteAllText(Path.Combine(target, "destination-rule.yaml"),
+            File.ReadAllText(Path.Combine(shipped, "destination-rule.yaml")).Replace("spec:\n", "spec:\n  host: product-catalog\n", StringComparison.Ordinal));
         using var http = new HttpClient();
         var analyzer = new CanaryAnalyzer(new PrometheusClient(http, new PrometheusOptions(fixture.BaseUrl, Retries: 0)));
 
