@@ -27,7 +27,7 @@ public static class DecisionEngine
             {
                 new("request-count", canary, null, a.MinRequests, CheckOutcome.NoData, "Prometheus unavailable"),
             };
-            return Hold(HoldReason.MetricsUnavailable, [$"metrics unavailable, holding: {unavailable}"], noData);
+            return Hold(HoldReason.MetricsUnavailable, [$"metrics unavailable, holding: {unavailable}"], noData, [DecisionCause.MetricsUnavailable]);
         }
 
         var v2 = signals.Of(canary) ?? Empty(canary);
@@ -68,16 +68,17 @@ public static class DecisionEngine
         if (ejected || overflowed)
         {
             var what = ejected && overflowed ? "outlier ejection and connection-pool overflow" : ejected ? "outlier ejection" : "connection-pool overflow";
+            List<DecisionCause> breakers = [.. ejected ? [DecisionCause.OutlierEjection] : Array.Empty<DecisionCause>(), .. overflowed ? [DecisionCause.ConnectionPoolOverflow] : Array.Empty<DecisionCause>()];
             return canaryWeight == 0
-                ? Hold(HoldReason.RolledBack, [$"circuit breaking on {canary} ({what}), and {canary} already gets 0%"], checks)
-                : Rollback($"circuit breaking on {canary}: {what} in the last {Durations.Format(a.Window)}");
+                ? Hold(HoldReason.RolledBack, [$"circuit breaking on {canary} ({what}), and {canary} already gets 0%"], checks, [DecisionCause.RolledBack, .. breakers])
+                : Rollback($"circuit breaking on {canary}: {what} in the last {Durations.Format(a.Window)}", breakers);
         }
 
         if (!fresh)
         {
             return Hold(HoldReason.MetricsStale, [age is null
                 ? $"metrics stale or missing: no sample for {policy.Namespace}/{policy.Service} near the evaluation time"
-                : $"metrics stale: newest sample is {Durations.Format(age.Value)} old (max {Durations.Format(a.MaxStaleness)})"], checks);
+                : $"metrics stale: newest sample is {Durations.Format(age.Value)} old (max {Durations.Format(a.MaxStaleness)})"], checks, [DecisionCause.MetricsStale]);
         }
 
         // A sustained breach forces a rollback — unless the stable subset fails as badly, which points away from the canary.
@@ -95,29 +96,32 @@ public static class DecisionEngine
         if ((sustainedError && !stableAsBadErrors) || (sustainedLatency && !stableAsBadLatency))
         {
             var what = new List<string>();
+            var failures = new List<DecisionCause>();
             if (sustainedError && !stableAsBadErrors)
             {
+                failures.Add(DecisionCause.ErrorRate);
                 what.Add($"5xx rate {Pct(canaryRate)} > {Pct(a.MaxErrorRate)} (vs {stable} {Pct(stableRate)}), sustained for {a.FailureThreshold} × {Durations.Format(a.Interval)}");
             }
 
             if (sustainedLatency && !stableAsBadLatency)
             {
+                failures.Add(DecisionCause.Latency);
                 what.Add($"p99 {Fmt(v2.P99LatencyMs)} ms > {Fmt(a.MaxP99LatencyMs)} ms (vs {stable} {Fmt(v1.P99LatencyMs)} ms), sustained for {a.FailureThreshold} × {Durations.Format(a.Interval)}");
             }
 
             return canaryWeight == 0
-                ? Hold(HoldReason.RolledBack, [$"{canary} failing ({string.Join("; ", what)}), and {canary} already gets 0%"], checks)
-                : Rollback($"{canary} failing: {string.Join("; ", what)}");
+                ? Hold(HoldReason.RolledBack, [$"{canary} failing ({string.Join("; ", what)}), and {canary} already gets 0%"], checks, [DecisionCause.RolledBack, .. failures])
+                : Rollback($"{canary} failing: {string.Join("; ", what)}", failures);
         }
 
         if (canaryWeight == 0)
         {
-            return Hold(HoldReason.RolledBack, [$"{canary} gets 0% in git: nothing to promote until a person restarts the canary"], checks);
+            return Hold(HoldReason.RolledBack, [$"{canary} gets 0% in git: nothing to promote until a person restarts the canary"], checks, [DecisionCause.RolledBack]);
         }
 
         if (canaryWeight >= 100)
         {
-            return Hold(HoldReason.AlreadyPromoted, [$"{canary} already gets 100%: promotion complete"], checks);
+            return Hold(HoldReason.AlreadyPromoted, [$"{canary} already gets 100%: promotion complete"], checks, [DecisionCause.AlreadyPromoted]);
         }
 
         if (errorBreach || latencyBreach)
@@ -125,23 +129,23 @@ public static class DecisionEngine
             var both = (errorBreach && stableAsBadErrors) || (latencyBreach && stableAsBadLatency);
             return Hold(both ? HoldReason.None : HoldReason.BreachNotPersistent, [both
                 ? $"{canary} is above a ceiling, but {stable} is as bad or worse: likely a shared cause, holding"
-                : $"{canary} above a ceiling but not for {a.FailureThreshold} consecutive {Durations.Format(a.Interval)} intervals yet: holding, not rolling back"], checks);
+                : $"{canary} above a ceiling but not for {a.FailureThreshold} consecutive {Durations.Format(a.Interval)} intervals yet: holding, not rolling back"], checks, [both ? DecisionCause.StableAsBad : DecisionCause.BreachNotPersistent]);
         }
 
         if (v2.Requests is null or <= 0)
         {
             var hint = signals.UnattributedOverflowResponses > 0 ? $" ({Fmt(signals.UnattributedOverflowResponses)} client-side UO failures for the service could not be attributed to a subset)" : "";
-            return Hold(HoldReason.NoTraffic, [$"no traffic: {canary} served no requests in {Durations.Format(a.Window)}{hint}"], checks);
+            return Hold(HoldReason.NoTraffic, [$"no traffic: {canary} served no requests in {Durations.Format(a.Window)}{hint}"], checks, [DecisionCause.NoTraffic]);
         }
 
         if (v2.Requests < a.MinRequests)
         {
-            return Hold(HoldReason.TooLittleTraffic, [$"too little traffic: {Count(v2.Requests)} {canary} requests in {Durations.Format(a.Window)}, {a.MinRequests} needed"], checks);
+            return Hold(HoldReason.TooLittleTraffic, [$"too little traffic: {Count(v2.Requests)} {canary} requests in {Durations.Format(a.Window)}, {a.MinRequests} needed"], checks, [DecisionCause.TooLittleTraffic]);
         }
 
         if (canaryRate is null || v2.P99LatencyMs is null)
         {
-            return Hold(HoldReason.MetricsUnavailable, [$"incomplete metrics for {canary}: {(canaryRate is null ? "error rate" : "p99 latency")} has no data"], checks);
+            return Hold(HoldReason.MetricsUnavailable, [$"incomplete metrics for {canary}: {(canaryRate is null ? "error rate" : "p99 latency")} has no data"], checks, [DecisionCause.MetricsUnavailable]);
         }
 
         var nextStep = policy.Steps.FirstOrDefault(s => s > canaryWeight, 100);
@@ -149,11 +153,11 @@ public static class DecisionEngine
         reasons.Insert(0, $"{canary} healthy on {Count(v2.Requests)} requests: 5xx {Pct(canaryRate)} ≤ {Pct(a.MaxErrorRate)}, p99 {Fmt(v2.P99LatencyMs)} ms ≤ {Fmt(a.MaxP99LatencyMs)} ms, no circuit breaking");
         return new Decision(nextStep == 100 ? DecisionKind.Promote : DecisionKind.Advance, HoldReason.None, current, next, reasons, checks);
 
-        Decision Hold(HoldReason why, IEnumerable<string> because, IReadOnlyList<CheckResult> evidence) =>
-            new(DecisionKind.Hold, why, current, null, [.. because, .. reasons], evidence);
+        Decision Hold(HoldReason why, IEnumerable<string> because, IReadOnlyList<CheckResult> evidence, IReadOnlyList<DecisionCause> causes) =>
+            new(DecisionKind.Hold, why, current, null, [.. because, .. reasons], evidence, causes);
 
-        Decision Rollback(string because) =>
-            new(DecisionKind.Rollback, HoldReason.None, current, new Dictionary<string, int> { [stable] = 100, [canary] = 0 }, [because, .. reasons], checks);
+        Decision Rollback(string because, IReadOnlyList<DecisionCause> causes) =>
+            new(DecisionKind.Rollback, HoldReason.None, current, new Dictionary<string, int> { [stable] = 100, [canary] = 0 }, [because, .. reasons], checks, causes);
     }
 
     private static CheckResult RateCheck(string subset, SubsetSignals s, AnalysisSettings a)

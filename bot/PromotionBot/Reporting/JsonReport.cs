@@ -59,6 +59,13 @@ public static class JsonReport
             w.WriteNull("nextWeights");
         }
 
+        w.WriteStartArray("causes");
+        foreach (var cause in d?.CauseList ?? [])
+        {
+            w.WriteStringValue(Names.Of(cause));
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("reasons");
         foreach (var r in d?.Reasons ?? [])
         {

@@ -60,6 +60,7 @@ public sealed class DecisionEngineTests
         Assert.Equal(DecisionKind.Rollback, d.Kind);
         Assert.Equal(new Dictionary<string, int> { ["v1"] = 100, ["v2"] = 0 }, d.Next);
         Assert.Contains("5xx rate 10%", d.Reasons[0], StringComparison.Ordinal);
+        Assert.Equal([DecisionCause.ErrorRate], d.CauseList);
         Assert.Contains(d.Checks, c => c is { Name: "error-rate", Subset: "v2", Result: CheckOutcome.Fail });
     }
 
@@ -208,5 +209,21 @@ public sealed class DecisionEngineTests
         Assert.Equal(a.Kind, b.Kind);
         Assert.Equal(a.Reasons, b.Reasons);
         Assert.Equal(a.Checks, b.Checks);
+    }
+
+    [Fact]
+    public void Titles_come_from_typed_causes_not_from_the_reason_text()
+    {
+        // The reason text mentions p99 and 5xx; the typed cause says circuit breaking, and that is what the title uses.
+        var v2 = Healthy("v2") with { EjectionsActiveMax = 1 };
+        var d = DecisionEngine.Decide(Policy, Weights(80, 20), Signals(Healthy("v1"), v2));
+        Assert.Equal([DecisionCause.OutlierEjection], d.CauseList);
+        var misleading = d with { Reasons = ["5xx and p99 were fine"] };
+        Assert.Equal("circuit breaking", PromotionBot.PullRequests.PromotionProposal.RollbackCause(misleading));
+
+        var slow = Healthy("v2", 500) with { P99LatencyMs = 2400, PersistentP99LatencyMs = 2000 };
+        var latency = DecisionEngine.Decide(Policy, Weights(80, 20), Signals(Healthy("v1"), slow));
+        Assert.Equal([DecisionCause.Latency], latency.CauseList);
+        Assert.Equal("p99 latency", PromotionBot.PullRequests.PromotionProposal.RollbackCause(latency with { Reasons = ["circuit breaking"] }));
     }
 }
