@@ -19,6 +19,8 @@ public enum HoldReason
     BreachNotPersistent,
     AlreadyPromoted,
     RolledBack,
+    CanaryStarting,
+    ComparisonInconclusive,
 }
 
 /// <summary>

@@ -32,6 +32,9 @@ public sealed record SubsetSignals(
     /// <summary>Most healthy endpoints any caller's Envoy saw for this subset in the last failureThreshold intervals (membership_healthy).</summary>
     public double? HealthyEndpoints { get; init; }
 
+    /// <summary>In how many of the last failureThreshold intervals the callers reported this subset's cluster at all (membership stats).</summary>
+    public int MembershipIntervals { get; init; }
+
     /// <summary>Most endpoints (healthy or not) any caller saw in the last failureThreshold intervals (membership_total).</summary>
     public double? TotalEndpoints { get; init; }
 

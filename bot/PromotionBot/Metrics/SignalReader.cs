@@ -68,7 +68,8 @@ public sealed class SignalReader(PrometheusClient prometheus)
                 return values.Count == 0 ? null : values.Max();
             }
 
-            SubsetSignals Subset(string version)
+            // Istio metrics carry the pods' version label; Envoy clusters carry the subset name. Both are the same unless the policy maps them.
+            SubsetSignals Subset(string subset, string version)
             {
                 var windowRequests = Get(requests, version, "w0");
                 double? IntervalRate(int k)
@@ -79,45 +80,46 @@ public sealed class SignalReader(PrometheusClient prometheus)
 
                 double? FailedBeforeReaching(int k)
                 {
-                    var none = Envoy(version, $"i{k}", "none_healthy", max: false);
-                    var connect = Envoy(version, $"i{k}", "connect_fail", max: false);
+                    var none = Envoy(subset, $"i{k}", "none_healthy", max: false);
+                    var connect = Envoy(subset, $"i{k}", "connect_fail", max: false);
                     return none is null && connect is null ? null : (none ?? 0) + (connect ?? 0);
                 }
 
-                var seenNow = Envoy(version, "i0", "membership_total", max: true) is not null;
-                var seenBefore = Enumerable.Range(1, f).Any(k => Envoy(version, $"i{k}", "membership_total", max: true) is not null);
+                var seenNow = Envoy(subset, "i0", "membership_total", max: true) is not null;
+                var seenBefore = Enumerable.Range(1, f).Any(k => Envoy(subset, $"i{k}", "membership_total", max: true) is not null);
                 return new SubsetSignals(
-                    version,
+                    subset,
                     windowRequests,
                     // Istio has no 5xx series for a subset that never failed: with requests, that is 0.
                     Get(errors, version, "w0") ?? (windowRequests is null ? null : 0),
                     Get(p99, version, "w0"),
                     LowestOverIntervals(IntervalRate),
                     LowestOverIntervals(k => Get(p99, version, $"i{k}")),
-                    Envoy(version, "w0", "ejections_active", max: true),
-                    Envoy(version, "w0", "ejections_enforced", max: false),
-                    Envoy(version, "w0", "pending_overflow", max: false),
-                    Envoy(version, "w0", "cx_overflow", max: false),
+                    Envoy(subset, "w0", "ejections_active", max: true),
+                    Envoy(subset, "w0", "ejections_enforced", max: false),
+                    Envoy(subset, "w0", "pending_overflow", max: false),
+                    Envoy(subset, "w0", "cx_overflow", max: false),
                     Failures(version, "w0", flags => flags.Contains("UO", StringComparison.Ordinal)))
                 {
                     WindowHistory = Enumerable.Range(0, f)
                         .Select(k => new WindowCounts(Get(errors, version, $"w{k}") ?? 0, Get(requests, version, $"w{k}") ?? 0))
                         .ToList(),
-                    HealthyEndpoints = HighestOverIntervals(k => Envoy(version, $"i{k}", "membership_healthy", max: true)),
-                    TotalEndpoints = HighestOverIntervals(k => Envoy(version, $"i{k}", "membership_total", max: true)),
-                    NoHealthyFailures = Envoy(version, "w0", "none_healthy", max: false),
-                    ConnectFailures = Envoy(version, "w0", "connect_fail", max: false),
+                    HealthyEndpoints = HighestOverIntervals(k => Envoy(subset, $"i{k}", "membership_healthy", max: true)),
+                    MembershipIntervals = Enumerable.Range(0, f).Count(k => Envoy(subset, $"i{k}", "membership_total", max: true) is not null),
+                    TotalEndpoints = HighestOverIntervals(k => Envoy(subset, $"i{k}", "membership_total", max: true)),
+                    NoHealthyFailures = Envoy(subset, "w0", "none_healthy", max: false),
+                    ConnectFailures = Envoy(subset, "w0", "connect_fail", max: false),
                     SustainedFailuresBeforeReaching = LowestOverIntervals(FailedBeforeReaching),
-                    UpstreamRq5xx = Envoy(version, "w0", "rq_5xx", max: false),
-                    UpstreamRq503 = Envoy(version, "w0", "rq_503", max: false),
+                    UpstreamRq5xx = Envoy(subset, "w0", "rq_5xx", max: false),
+                    UpstreamRq503 = Envoy(subset, "w0", "rq_503", max: false),
                     AppearedWithinInterval = seenNow && !seenBefore,
                 };
             }
 
             var subsets = new Dictionary<string, SubsetSignals>
             {
-                [policy.Stable] = Subset(policy.Stable),
-                [policy.Canary] = Subset(policy.Canary),
+                [policy.Stable] = Subset(policy.Stable, policy.StableVersion),
+                [policy.Canary] = Subset(policy.Canary, policy.CanaryVersion),
             };
             DateTimeOffset? newestSample = newest.TryGetValue((policy.Namespace, policy.Service), out var ts) && double.IsFinite(ts)
                 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(ts * 1000))

@@ -102,6 +102,26 @@ public static class JsonReport
             w.WriteNull("requests");
         }
 
+        if (d?.Comparison is { } cmp && p is not null)
+        {
+            w.WriteStartObject("comparison");
+            WriteNumber(w, "canaryErrorRate", cmp.CanaryRate);
+            WriteNumber(w, "stableErrorRate", cmp.StableRate);
+            WriteNumber(w, "difference", cmp.Difference);
+            WriteNumber(w, "lower", cmp.Lower);
+            WriteNumber(w, "upper", cmp.Upper);
+            WriteNumber(w, "confidence", cmp.Confidence);
+            WriteNumber(w, "maxIncrease", cmp.MaxIncrease);
+            w.WriteString("verdict", Names.Of(cmp.Verdict));
+            w.WriteBoolean("sustained", cmp.SustainedWorse);
+            w.WriteString("text", DecisionEngine.Describe(cmp, p.Stable, p.Canary));
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("comparison");
+        }
+
         WriteNullable(w, "error", c.Error);
         w.WriteEndObject();
     }

@@ -24,6 +24,8 @@ public static class Names
         HoldReason.BreachNotPersistent => "breach-not-persistent",
         HoldReason.AlreadyPromoted => "already-promoted",
         HoldReason.RolledBack => "rolled-back",
+        HoldReason.CanaryStarting => "canary-starting",
+        HoldReason.ComparisonInconclusive => "comparison-inconclusive",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

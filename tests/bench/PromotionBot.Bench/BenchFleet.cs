@@ -23,8 +23,8 @@ internal static class BenchFleet
         {
             var c = set.Canary(targets[i])
                 .Starts(TimeSpan.FromMinutes(6.5))
-                .Traffic("v1", 4 + (i % 5), errorRatio: 0.001, latencyMs: 20 + (i % 7) * 5)
-                .Traffic("v2", 1 + (i % 3), errorRatio: 0.001, latencyMs: 25 + (i % 7) * 5);
+                .Traffic("v1", 5 * (4 + (i % 5)), errorRatio: 0.001, latencyMs: 20 + (i % 7) * 5)
+                .Traffic("v2", 5 * (4 + (i % 3)), errorRatio: 0.001, latencyMs: 25 + (i % 7) * 5);
             _ = (i % 25) switch
             {
                 3 => c.Traffic("v2", 1, errorRatio: 0.1, latencyMs: 30),
