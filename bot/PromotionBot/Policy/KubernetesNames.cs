@@ -14,6 +14,9 @@ public static partial class KubernetesNames
     /// <summary>RFC 1123 subdomain: metadata.name of most objects (a VirtualService may contain dots).</summary>
     public const string SubdomainPattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+    /// <summary>Kubernetes label value (a pod's version label): may also hold '_', '.' and capitals, or be empty.</summary>
+    public const string LabelValuePattern = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+
     public const int LabelMaxLength = 63;
 
     public const int SubdomainMaxLength = 253;
@@ -23,6 +26,13 @@ public static partial class KubernetesNames
 
     [GeneratedRegex(SubdomainPattern)]
     private static partial Regex Subdomain();
+
+    [GeneratedRegex(LabelValuePattern)]
+    private static partial Regex LabelValue();
+
+    public static bool IsLabelValue(string value) => value.Length <= LabelMaxLength && LabelValue().IsMatch(value);
+
+    public static string LabelValueRule => $"a Kubernetes label value: at most {LabelMaxLength} letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
 
     public static bool IsLabel(string value) => value.Length <= LabelMaxLength && Label().IsMatch(value);
 
