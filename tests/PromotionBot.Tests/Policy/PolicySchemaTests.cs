@@ -64,6 +64,9 @@ public sealed class PolicySchemaTests
         Assert.Equal(p.Analysis.MaxP99LatencyMs, PolicySchema.Default("spec", "analysis", "maxP99LatencyMs").GetDouble());
         Assert.Equal(p.CircuitBreaking.OutlierEjection, PolicySchema.Default("spec", "circuitBreaking", "outlierEjection").GetBoolean());
         Assert.Equal(p.CircuitBreaking.ConnectionPoolOverflow, PolicySchema.Default("spec", "circuitBreaking", "connectionPoolOverflow").GetBoolean());
+        Assert.Equal(p.Analysis.Comparison.Enabled, PolicySchema.Default("spec", "analysis", "comparison", "enabled").GetBoolean());
+        Assert.Equal(p.Analysis.Comparison.MaxErrorRateIncrease, PolicySchema.Default("spec", "analysis", "comparison", "maxErrorRateIncrease").GetDouble());
+        Assert.Equal(p.Analysis.Comparison.Confidence, PolicySchema.Default("spec", "analysis", "comparison", "confidence").GetDouble());
     }
 
     /// <summary>Values around every boundary of every field: (line to find, replacement).</summary>
