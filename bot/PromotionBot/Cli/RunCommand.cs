@@ -50,9 +50,15 @@ internal static class RunCommand
         command.SetAction(async (parse, ct) =>
         {
             var settings = parse.UnmatchedTokens.ToArray();
+            foreach (var key in TransportSecurity.SecretsOnCommandLine(settings))
+            {
+                await stderr.WriteLineAsync(TransportSecurity.CommandLineWarning(key));
+            }
+
             if (Array.Find(settings, IsStray) is { } stray)
             {
-                await stderr.WriteLineAsync($"error: unexpected argument '{stray}' (settings are --Section:Key=value).");
+                // Only the part before '=': the value may be a secret.
+                await stderr.WriteLineAsync($"error: unexpected argument '{stray.Split('=')[0]}' (settings are --Section:Key=value).");
                 return BotCli.UsageError;
             }
 

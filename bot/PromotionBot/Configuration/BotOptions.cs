@@ -104,6 +104,9 @@ public sealed class PrometheusOptions
     /// <summary>Retries on transient failures (connection errors, 408, 429, 502–504, Prometheus timeout/unavailable/internal).</summary>
     public int Retries { get; set; } = 2;
 
+    /// <summary>Larger answers are refused while streaming (the canary holds: metrics unavailable).</summary>
+    public long MaxResponseBytes { get; set; } = Metrics.PrometheusResponse.DefaultMaxBytes;
+
     public Uri BaseUrl => new(Url!);
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);

@@ -23,6 +23,11 @@ public sealed partial class BotOptionsValidator : IValidateOptions<BotOptions>
         var noGitHub = !options.UsesGitHub;
 
         AbsoluteHttpUrl(gh.ApiUrl, "GitHub:ApiUrl", problems, required: false);
+        if (Uri.TryCreate(gh.ApiUrl, UriKind.Absolute, out var api) && TransportSecurity.CleartextProblem("GitHub:ApiUrl", api) is { } cleartextApi)
+        {
+            problems.Add(cleartextApi);
+        }
+
         if (!noGitHub)
         {
             Name(gh.Owner, "GitHub:Owner", problems);
@@ -106,6 +111,10 @@ public sealed partial class BotOptionsValidator : IValidateOptions<BotOptions>
             else if (remote.UserInfo.Length > 0)
             {
                 problems.Add("Git:RemoteUrl must not embed credentials; the token comes from GitHub:Token (or Git:Token).");
+            }
+            else if (TransportSecurity.CleartextProblem("Git:RemoteUrl", remote) is { } cleartextGit)
+            {
+                problems.Add(cleartextGit);
             }
         }
         else if (!Directory.Exists(remoteUrl) && !(remote?.IsFile == true && Directory.Exists(remote.LocalPath)))

@@ -54,8 +54,18 @@ public sealed class GitHubPullRequestClient(GitHubPullRequests gitHub, IGitWorks
         var published = await git.PublishAsync(draft.Change, ct);
         if (published.Outcome == PublishOutcome.ForeignCommits)
         {
-            // A person committed on the bot's branch: their PR now; report it and touch nothing.
-            return $"left #{pr.Number} alone (foreign commits: {published.Detail})";
+            // A person committed on the bot's branch: the PR is no longer what the bot verified (a rollback may not even
+            // roll back any more). Their commit stays, but the PR says so (status on its head, one comment) and the
+            // cycle fails loudly — never "left alone" in silence.
+            await gitHub.SetStatusAsync(published.HeadSha, EvidenceState.Failure,
+                "Someone else committed on this bot branch: the bot can no longer verify or update this pull request", pr.HtmlUrl, ct);
+            await gitHub.CommentOnceAsync(pr.Number, PromotionCycle.ForeignCommitsMarker,
+                $"**The bot cannot update this pull request:** its branch {GitHubText.Code(pr.HeadRef)} now holds a commit that is not the bot's " +
+                $"({GitHubText.Text(published.Detail)}).\n\nThe bot now proposes: {GitHubText.Text(draft.Proposal.Title)}. " +
+                "Review the branch by hand, or close this pull request and delete the branch so the bot can open a fresh one.", ct);
+            throw new InvalidOperationException(
+                $"{(pr.Marker.IsRollback ? "rollback" : "pull request")} #{pr.Number} blocked: branch {pr.HeadRef} holds commits by someone else ({published.Detail}); " +
+                "status failure and a comment are on the pull request");
         }
 
         var result = new List<string>();

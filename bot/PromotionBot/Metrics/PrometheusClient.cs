@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -71,13 +70,10 @@ public sealed partial class PrometheusClient
             ["time"] = FormatTime(at),
         }, promql, ct);
 
-        var resultType = data.GetProperty("resultType").GetString();
-        var result = data.GetProperty("result");
-        return resultType switch
+        return data.ResultType switch
         {
-            "vector" => result.EnumerateArray().Select(e => new Sample(ReadLabels(e.GetProperty("metric")), ReadPoint(e.GetProperty("value")).Time, ReadPoint(e.GetProperty("value")).Value)).ToList(),
-            "scalar" => [new Sample(new Dictionary<string, string>(), ReadPoint(result).Time, ReadPoint(result).Value)],
-            _ => throw new PrometheusException($"query returned a {resultType}, expected a vector: {promql}"),
+            "vector" or "scalar" => data.Series.Select(e => new Sample(e.Labels, e.Points[0].Time, e.Points[0].Value)).ToList(),
+            _ => throw new PrometheusException($"query returned a {data.ResultType}, expected a vector: {promql}", querySpecific: true),
         };
     }
 
@@ -91,15 +87,15 @@ public sealed partial class PrometheusClient
             ["step"] = step.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         }, promql, ct);
 
-        return data.GetProperty("result").EnumerateArray()
-            .Select(e => new RangeSeries(ReadLabels(e.GetProperty("metric")), e.GetProperty("values").EnumerateArray().Select(ReadPoint).ToList()))
-            .ToList();
+        return data.ResultType == "matrix"
+            ? data.Series
+            : throw new PrometheusException($"range query returned a {data.ResultType}, expected a matrix: {promql}", querySpecific: true);
     }
 
-    /// <summary>One request's outcome: the data, or why not and whether another attempt may help.</summary>
-    private sealed record Attempt(JsonElement? Data, string? Failure, bool Transient, TimeSpan? RetryAfter = null, Exception? Inner = null);
+    /// <summary>One request's outcome: the answer, or why not, whether another attempt may help, and whether the query itself is at fault.</summary>
+    private sealed record Attempt(PrometheusAnswer? Answer, string? Failure, bool Transient, bool QuerySpecific = false, TimeSpan? RetryAfter = null, Exception? Inner = null);
 
-    private async Task<JsonElement> SendAsync(string path, Dictionary<string, string> form, string promql, CancellationToken ct)
+    private async Task<PrometheusAnswer> SendAsync(string path, Dictionary<string, string> form, string promql, CancellationToken ct)
     {
         form["timeout"] = $"{(int)options.Timeout.TotalSeconds}s";
         var uri = new Uri(apiBase, path);
@@ -111,8 +107,13 @@ public sealed partial class PrometheusClient
                 return await AttemptAsync(uri, form, promql, token);
             },
             ct);
-        return outcome.Data
-            ?? throw new PrometheusException(outcome.Failure + (attempts > 1 ? $" (after {attempts} attempts)" : ""), outcome.Inner);
+        if (outcome.Answer is { } answer)
+        {
+            return answer;
+        }
+
+        var suffix = outcome.Transient && attempts > 1 ? $" (after {attempts} attempts)" : "";
+        throw new PrometheusException(outcome.Failure + suffix, outcome.Inner, outcome.QuerySpecific);
     }
 
     private async Task<Attempt> AttemptAsync(Uri uri, Dictionary<string, string> form, string promql, CancellationToken ct)
@@ -124,26 +125,27 @@ public sealed partial class PrometheusClient
         Interlocked.Increment(ref queriesSent);
         try
         {
-            using var response = await http.SendAsync(request, linked.Token);
-            var body = await response.Content.ReadAsStringAsync(linked.Token);
-            if (TryParseBody(body, out var root))
+            // Headers first: the body is read as a capped stream, never buffered whole.
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var (answer, malformed) = await ReadAnswerAsync(response, linked.Token);
+            if (answer is { Status: "success" } && response.IsSuccessStatusCode)
             {
-                if (root.TryGetProperty("status", out var status) && status.GetString() == "success")
-                {
-                    return new Attempt(root.GetProperty("data").Clone(), null, false);
-                }
-
-                if (root.TryGetProperty("error", out var error))
-                {
-                    var type = root.TryGetProperty("errorType", out var t) ? t.GetString() : "error";
-                    // Bad queries won't get better on retry; timeouts and unavailability might.
-                    return new Attempt(null, $"Prometheus {type}: {error.GetString()} (HTTP {(int)response.StatusCode}) for query: {promql}",
-                        type is "timeout" or "unavailable" or "internal");
-                }
+                return new Attempt(answer, null, false);
             }
 
-            return new Attempt(null, $"Prometheus answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {Redact(uri)}: {Truncate(body)}",
-                IsTransient(response.StatusCode), response.Headers.RetryAfter?.Delta);
+            if (answer is { Error: { } error })
+            {
+                var type = answer.ErrorType ?? "error";
+                // Bad queries won't get better on retry; timeouts and unavailability might.
+                var transient = type is "timeout" or "unavailable" or "internal";
+                return new Attempt(null, $"Prometheus {type}: {error} (HTTP {(int)response.StatusCode}) for query: {promql}", transient, QuerySpecific: !transient);
+            }
+
+            var failure = response.IsSuccessStatusCode
+                ? $"malformed answer from Prometheus at {Redact(uri)}: {malformed?.Message ?? "status is not success"} (query: {promql})"
+                : $"Prometheus answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {Redact(uri)}: {malformed?.Excerpt ?? malformed?.Message}";
+            var transientStatus = IsTransient(response.StatusCode);
+            return new Attempt(null, failure, transientStatus, QuerySpecific: !transientStatus, response.Headers.RetryAfter?.Delta);
         }
         catch (HttpRequestException e)
         {
@@ -152,6 +154,19 @@ public sealed partial class PrometheusClient
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
             return new Attempt(null, $"Prometheus did not answer within {options.Timeout.TotalSeconds:0}s at {Redact(uri)}", true, Inner: e);
+        }
+    }
+
+    private void Authorize(HttpRequestMessage request)
+    {
+        if (options.BearerToken is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        else if (options.BasicAuthUser is { Length: > 0 } user)
+        {
+            var raw = Encoding.UTF8.GetBytes($"{user}:{options.BasicAuthPassword}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(raw));
         }
     }
 
@@ -167,52 +182,27 @@ public sealed partial class PrometheusClient
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Failure}; retrying in {Seconds:0.###}s (attempt {Attempt}/{Max}).")]
     private static partial void Retrying(ILogger logger, string failure, double seconds, int attempt, int max);
 
-    private void Authorize(HttpRequestMessage request)
-    {
-        if (options.BearerToken is { Length: > 0 } token)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        else if (options.BasicAuthUser is { Length: > 0 } user)
-        {
-            var raw = Encoding.UTF8.GetBytes($"{user}:{options.BasicAuthPassword}");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(raw));
-        }
-    }
-
     private static bool IsTransient(HttpStatusCode code) =>
         code is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout;
 
-    private static bool TryParseBody(string body, out JsonElement root)
+    /// <summary>The parsed answer, or why it could not be parsed (the caller words the error with the HTTP status).</summary>
+    private async Task<(PrometheusAnswer? Answer, MalformedAnswerException? Malformed)> ReadAnswerAsync(HttpResponseMessage response, CancellationToken ct)
     {
-        root = default;
+        var max = options.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength is { } length && length > max)
+        {
+            return (null, new MalformedAnswerException($"the answer is {length:N0} bytes, over the {PrometheusResponse.Describe(max)} limit; not read"));
+        }
+
         try
         {
-            using var doc = JsonDocument.Parse(body);
-            root = doc.RootElement.Clone();
-            return root.ValueKind == JsonValueKind.Object;
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            return (await PrometheusResponse.ReadAsync(body, max, ct), null);
         }
-        catch (JsonException)
+        catch (MalformedAnswerException e)
         {
-            return false;
+            return (null, e);
         }
-    }
-
-    private static Dictionary<string, string> ReadLabels(JsonElement metric) =>
-        metric.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
-
-    private static (DateTimeOffset Time, double Value) ReadPoint(JsonElement pair)
-    {
-        var ts = pair[0].GetDouble();
-        var text = pair[1].GetString() ?? "NaN";
-        var value = text switch
-        {
-            "NaN" => double.NaN,
-            "+Inf" => double.PositiveInfinity,
-            "-Inf" => double.NegativeInfinity,
-            _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
-        };
-        return (DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(ts * 1000)), value);
     }
 
     private static string FormatTime(DateTimeOffset t) =>
@@ -220,6 +210,4 @@ public sealed partial class PrometheusClient
 
     // User info in a URL would be a credential; never echo it.
     private static string Redact(Uri uri) => string.IsNullOrEmpty(uri.UserInfo) ? uri.ToString() : uri.ToString().Replace(uri.UserInfo + "@", "", StringComparison.Ordinal);
-
-    private static string Truncate(string body) => body.Length <= 300 ? body : body[..300] + "…";
 }

@@ -20,6 +20,9 @@ public sealed partial class PromotionCycle(
     TimeProvider time,
     ILogger<PromotionCycle> logger)
 {
+    /// <summary>Hidden in the one comment the bot leaves when someone else committed on its branch.</summary>
+    public const string ForeignCommitsMarker = "<!-- promotion-bot: foreign-commits -->";
+
     /// <summary>Points on the PR chart's x-axis.</summary>
     public const int ChartPoints = 11;
 
@@ -51,7 +54,8 @@ public sealed partial class PromotionCycle(
                     done.Add(await ExecuteAsync(action, context, ct));
                 }
 
-                var failedEvaluation = plan.Evaluation?.Error is not null;
+                // Not judged (bad file, Prometheus down or garbled) counts as a failure: exit code 1, never a quiet hold.
+                var failedEvaluation = plan.Evaluation?.Error is not null || plan.Evaluation?.Signals?.Unavailable is not null;
                 lines.Add(new CycleLine(plan.Name, decision, done.Count == 0 ? "nothing" : string.Join(", ", done), plan.Reason, failedEvaluation));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -130,7 +134,7 @@ public sealed partial class PromotionCycle(
     {
         var policy = proposal.Policy;
         var file = policy.VirtualService.File;
-        var before = File.ReadAllText(Path.Combine(snapshot.WorkDir, file));
+        var before = RepoFile.ReadText(snapshot.WorkDir, file);
         var after = VirtualServiceFile.WithWeights(file, before, policy.VirtualService.Name, policy.VirtualService.Route,
             policy.Stable, policy.Canary, proposal.Decision.Next!);
         var change = new ProposedChange(
