@@ -42,7 +42,8 @@ public sealed class BotOptionsDefaults : IPostConfigureOptions<BotOptions>
 
         var git = options.Git;
         var remote = Clean(git.RemoteUrl);
-        if (remote is null && options.UsesGitHub && BotOptionsValidator.IsGitHubName(gh.Owner) && BotOptionsValidator.IsGitHubName(gh.Repository) && api is not null)
+        if (remote is null && options.UsesGitHub && BotOptionsValidator.IsGitHubName(gh.Owner) && BotOptionsValidator.IsGitHubName(gh.Repository)
+            && api is not null && TransportSecurity.CleartextProblem("GitHub:ApiUrl", api) is null)
         {
             remote = DefaultRemoteUrl(new Uri(gh.ApiUrl), gh.Owner!, gh.Repository!);
         }

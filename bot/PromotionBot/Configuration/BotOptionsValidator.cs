@@ -98,7 +98,7 @@ public sealed partial class BotOptionsValidator : IValidateOptions<BotOptions>
     {
         if (string.IsNullOrEmpty(remoteUrl))
         {
-            // Only possible when GitHub:Owner/Repository are missing or invalid, which is reported already.
+            // Only possible when GitHub:Owner/Repository or GitHub:ApiUrl are missing or invalid, which is reported already.
             return;
         }
 
