@@ -19,6 +19,9 @@ public enum HoldReason
     BreachNotPersistent,
     AlreadyPromoted,
     RolledBack,
+
+    /// <summary>The sync gate found the measured step not live (or not live for a full window); see <see cref="Decision.NotLive"/>.</summary>
+    NotLive,
 }
 
 public enum CheckOutcome
@@ -38,4 +41,8 @@ public sealed record Decision(
     IReadOnlyDictionary<string, int> Current,
     IReadOnlyDictionary<string, int>? Next,
     IReadOnlyList<string> Reasons,
-    IReadOnlyList<CheckResult> Checks);
+    IReadOnlyList<CheckResult> Checks)
+{
+    /// <summary>Set when the sync gate turned an advance/promote into this hold.</summary>
+    public Cluster.NotLiveCause? NotLive { get; init; }
+}

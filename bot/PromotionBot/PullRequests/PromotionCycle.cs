@@ -25,6 +25,9 @@ public sealed class PromotionCycle(
     private GitHubPullRequests GitHub => gitHubOrNullForOfflineDryRun
         ?? throw new InvalidOperationException("GitHub is not configured; only a dry run can do without it.");
 
+    /// <summary>Argo CD sync gating between analysis and planning; null when no cluster is reachable (or for analyze).</summary>
+    public Cluster.SyncGate? Gate { get; init; }
+
     /// <summary>Points on the PR chart's x-axis.</summary>
     public const int ChartPoints = 11;
 
@@ -33,6 +36,10 @@ public sealed class PromotionCycle(
     {
         var snapshot = await git.SyncAsync(ct);
         var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, evaluateAt ?? time.GetUtcNow(), ct);
+        if (Gate is not null)
+        {
+            run = await Gate.ApplyAsync(run, snapshot, ct);
+        }
         if (gitHubOrNullForOfflineDryRun is null && !dryRun)
         {
             throw new InvalidOperationException("GitHub is not configured; only a dry run can do without it.");

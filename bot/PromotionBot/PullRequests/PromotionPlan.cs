@@ -140,6 +140,7 @@ public static class PromotionPlan
         HoldReason.BreachNotPersistent => "breach not persistent yet",
         HoldReason.AlreadyPromoted => "already promoted",
         HoldReason.RolledBack => "rolled back",
+        HoldReason.NotLive => "step not live",
         _ => "holding",
     };
 }

@@ -24,6 +24,7 @@ public static class Names
         HoldReason.BreachNotPersistent => "breach-not-persistent",
         HoldReason.AlreadyPromoted => "already-promoted",
         HoldReason.RolledBack => "rolled-back",
+        HoldReason.NotLive => "not-live",
         _ => reason.ToString().ToLowerInvariant(),
     };
 }
