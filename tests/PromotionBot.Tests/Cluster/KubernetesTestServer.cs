@@ -195,7 +195,7 @@ public sealed class KubernetesTestServer : IAsyncDisposable
         var newName = body?["metadata"]?["name"]?.GetValue<string>();
         lock (_gate)
         {
-            _requests.Add(new ApiRequest(group, plural, ns, verb, name));
+            _requests.Add(new ApiRequest(group, plural, ns, verb, name ?? newName, body?.DeepClone().AsObject()));
             if (_unavailable)
             {
                 return Status(503, "ServiceUnavailable", "the server is currently unable to handle the request");
@@ -281,5 +281,5 @@ public sealed class KubernetesTestServer : IAsyncDisposable
     }
 }
 
-/// <summary>One API request as RBAC sees it.</summary>
-public sealed record ApiRequest(string Group, string Resource, string Namespace, string Verb, string? Name);
+/// <summary>One API request as RBAC sees it, with the object written (create/update).</summary>
+public sealed record ApiRequest(string Group, string Resource, string Namespace, string Verb, string? Name, JsonObject? Body);
