@@ -16,7 +16,7 @@ namespace PromotionBot.Tests.Cluster;
 /// </summary>
 internal sealed class GateFixture : IAsyncDisposable
 {
-    public const string Ns = "gate";
+    public const string Ns = "ecommerce";
 
     private GateFixture(GitOpsSandbox sandbox, KubernetesTestServer server, GitWorkspace git, ClusterConnection connection)
     {
