@@ -40,7 +40,7 @@ public sealed record ClusterSettings(bool Enabled, string? Kubeconfig, string Ar
             Value(config, "LeaderElection:LeaseName") ?? LeaderElectionSettings.DefaultLeaseName,
             Value(config, "LeaderElection:Namespace") ?? PodNamespace(environment),
             duration,
-            NonEmpty(environment("POD_NAME")) ?? Environment.MachineName);
+            Value(config, "LeaderElection:Identity") ?? NonEmpty(environment("POD_NAME")) ?? Environment.MachineName);
 
         if (problems.Count > 0)
         {
@@ -100,7 +100,7 @@ public sealed record ClusterSettings(bool Enabled, string? Kubeconfig, string Ar
 /// <param name="LeaseName">LeaderElection:LeaseName (default promotion-bot).</param>
 /// <param name="Namespace">LeaderElection:Namespace (default the pod's namespace, else default).</param>
 /// <param name="LeaseDuration">LeaderElection:LeaseDuration (default 15s): how long a dead leader blocks the others.</param>
-/// <param name="Identity">POD_NAME, else the host name.</param>
+/// <param name="Identity">LeaderElection:Identity, else POD_NAME, else the host name; must differ between replicas.</param>
 public sealed record LeaderElectionSettings(bool? Enabled, string LeaseName, string Namespace, TimeSpan LeaseDuration, string Identity)
 {
     public const string DefaultLeaseName = "promotion-bot";
