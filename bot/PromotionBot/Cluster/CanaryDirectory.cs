@@ -14,16 +14,16 @@ public sealed class CanaryDirectory
     public void Update(IEnumerable<CanaryPolicy> policies) =>
         byService = policies
             .GroupBy(p => (p.Namespace, p.Service))
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList());
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(PullRequests.PromotionProposal.KeyFor).Distinct(StringComparer.Ordinal).ToList());
 
-    /// <summary>Canary names for the service, or none.</summary>
+    /// <summary>Keys (<c>namespace/name</c>, as the worker's trigger and the PR markers use them) of the service's canaries, or none.</summary>
     public IReadOnlyList<string> Find(string ns, string service) => byService.GetValueOrDefault((ns, service)) ?? [];
 
     public int Count => byService.Count;
 }
 
-/// <summary>Asks the worker for an immediate cycle of the named canaries (the worker's cycle trigger implements it).</summary>
+/// <summary>Asks the worker for an immediate cycle of the canaries with these keys (the worker's cycle trigger implements it).</summary>
 public interface ICanaryTrigger
 {
-    void Trigger(IReadOnlyCollection<string> canaries);
+    void Trigger(IReadOnlyCollection<string> canaryKeys);
 }

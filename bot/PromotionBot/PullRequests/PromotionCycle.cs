@@ -28,6 +28,9 @@ public sealed class PromotionCycle(
     /// <summary>Argo CD sync gating between analysis and planning; null when no cluster is reachable (or for analyze).</summary>
     public Cluster.SyncGate? Gate { get; init; }
 
+    /// <summary>Updated with the policies of every cycle, so the Alertmanager webhook resolves alerts to canaries.</summary>
+    public Cluster.CanaryDirectory? Canaries { get; init; }
+
     /// <summary>Points on the PR chart's x-axis.</summary>
     public const int ChartPoints = 11;
 
@@ -36,6 +39,7 @@ public sealed class PromotionCycle(
     {
         var snapshot = await git.SyncAsync(ct);
         var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, evaluateAt ?? time.GetUtcNow(), ct);
+        Canaries?.Update(run.Canaries.Select(c => c.Policy).OfType<Policy.CanaryPolicy>());
         if (Gate is not null)
         {
             run = await Gate.ApplyAsync(run, snapshot, ct);

@@ -184,9 +184,9 @@ public sealed class AlertmanagerWebhookTests
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var call = Assert.Single(host.Trigger.Calls);
-        Assert.Equal(["product-catalog"], call);
+        Assert.Equal(["ecommerce/product-catalog"], call);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        Assert.Equal("product-catalog", (string)answer["triggered"]![0]!);
+        Assert.Equal("ecommerce/product-catalog", (string)answer["triggered"]![0]!);
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class AlertmanagerWebhookTests
         using var response = await PostAsync(host, Notification(Alert("firing", ("namespace", "ecommerce"), ("service", "order-management"))));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(["order-management"], Assert.Single(host.Trigger.Calls));
+        Assert.Equal(["ecommerce/order-management"], Assert.Single(host.Trigger.Calls));
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public sealed class AlertmanagerWebhookTests
         using var later = await PostAsync(host, ProductCatalogFiring);
 
         Assert.All([first, repeat, other, later], r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
-        Assert.Equal("product-catalog", (string)JsonNode.Parse(await repeat.Content.ReadAsStringAsync())!["throttled"]![0]!);
-        Assert.Equal([["product-catalog"], ["order-management"], ["product-catalog"]], host.Trigger.Calls.Select(c => c.ToArray()));
+        Assert.Equal("ecommerce/product-catalog", (string)JsonNode.Parse(await repeat.Content.ReadAsStringAsync())!["throttled"]![0]!);
+        Assert.Equal([["ecommerce/product-catalog"], ["ecommerce/order-management"], ["ecommerce/product-catalog"]], host.Trigger.Calls.Select(c => c.ToArray()));
     }
 }
