@@ -1,27 +1,29 @@
 # Entry points for people: `make demo` shows the bot judging the tutorial canaries on a real, backfilled Prometheus;
-# `make test` runs every test (CI runs .ci/run, which installs Prometheus first).
+# `make test` installs what the tests need (as root; otherwise prints the apt-get line) and runs every test.
+# .ci/run runs exactly what `make test` runs. Both work from any folder: `make -C <repo root> test`.
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 .PHONY: demo test
 
+# Every recipe starts in this Makefile's folder, also under `make -f path/Makefile` from a subfolder. MAKEFILE_LIST
+# is a space-separated word list, so it is read as one string by the shell (paths with spaces) instead of $(dir ...).
+define cd-root
+mk='$(MAKEFILE_LIST)'; cd "$$(dirname -- "$${mk# }")"
+endef
+
+# Prerequisites first (one script for demo, test and CI), then the solution's tests.
 test:
+	$(cd-root)
+	bash .ci/prereqs.sh test
 	dotnet test
 
 # 1. Check prerequisites (installs Prometheus when run as root, otherwise says how).
 # 2. Serve the "tutorial" scenario: product-catalog v2 healthy at 20%, order-management v2 tripping circuit breaking.
 # 3. Run the bot's analyze over this repository's apps/ at the scenario's evaluation time, then stop everything.
 demo:
-	@command -v dotnet >/dev/null || { echo "make demo needs the .NET 10 SDK ('dotnet' on PATH)." >&2; exit 1; }
-	if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
-	  if [ "$$(id -u)" = 0 ]; then
-	    echo "Installing prometheus + promtool (Debian package)..."; bash .ci/install-prometheus.sh
-	  else
-	    echo "make demo needs prometheus and promtool. Install them with:" >&2
-	    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus" >&2
-	    exit 1
-	  fi
-	fi
+	$(cd-root)
+	bash .ci/prereqs.sh demo
 	work=$$(mktemp -d)
 	serve=""
 	cleanup() {
@@ -50,5 +52,5 @@ demo:
 	source "$$work/info"
 	echo "Prometheus $$PROMETHEUS_URL, evaluating at $$EVALUATION_AT"
 	# Absolute --repo: `dotnet run` starts a web-SDK app in its project directory, not here.
-	echo "$$ dotnet run --project bot/PromotionBot -- analyze --repo $(CURDIR) --prometheus $$PROMETHEUS_URL --at $$EVALUATION_AT"
-	dotnet run --no-build --project bot/PromotionBot -- analyze --repo "$(CURDIR)" --prometheus "$$PROMETHEUS_URL" --at "$$EVALUATION_AT"
+	echo "$$ dotnet run --project bot/PromotionBot -- analyze --repo \"$$PWD\" --prometheus $$PROMETHEUS_URL --at $$EVALUATION_AT"
+	dotnet run --no-build --project bot/PromotionBot -- analyze --repo "$$PWD" --prometheus "$$PROMETHEUS_URL" --at "$$EVALUATION_AT"

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Scenarios;
 
-/// <summary>A throw-away GitOps checkout: apps/&lt;name&gt;/promotion-policy.yaml + virtualservice.yaml per canary.</summary>
+/// <summary>A throw-away GitOps checkout: apps/&lt;name&gt;/promotion-policy.yaml + virtualservice.yaml + destination-rule.yaml per canary.</summary>
 public sealed class CanaryRepo : IDisposable
 {
     public CanaryRepo()
@@ -13,12 +13,15 @@ public sealed class CanaryRepo : IDisposable
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "canary-repo-" + Guid.NewGuid().ToString("N")[..12]);
 
     /// <summary>Adds a canary with the policy format's defaults (window 10m, interval 1m, failureThreshold 3, minRequests 100, 1%, 500 ms, 2m).</summary>
-    public CanaryRepo Add(string name, CanaryTarget target, int stableWeight, int canaryWeight, string? policyOverride = null, string window = "10m")
+    /// <param name="destinationRuleOverride">Replaces the default DestinationRule (both subsets, connection pool, outlier detection).</param>
+    public CanaryRepo Add(string name, CanaryTarget target, int stableWeight, int canaryWeight, string? policyOverride = null, string window = "10m",
+        string? destinationRuleOverride = null)
     {
         var dir = Path.Combine(Root, "apps", name);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "promotion-policy.yaml"), policyOverride ?? Policy(name, target, window: window));
         File.WriteAllText(Path.Combine(dir, "virtualservice.yaml"), VirtualService(target, stableWeight, canaryWeight));
+        File.WriteAllText(Path.Combine(dir, "destination-rule.yaml"), destinationRuleOverride ?? DestinationRule(target));
         return this;
     }
 
@@ -49,6 +52,35 @@ public sealed class CanaryRepo : IDisposable
           circuitBreaking:
             outlierEjection: true
             connectionPoolOverflow: true
+
+        """;
+
+    /// <summary>Both subsets plus the tutorial's circuit breaker, so the policy's circuit-breaking checks have their Envoy features.</summary>
+    public static string DestinationRule(CanaryTarget t) => $"""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: {t.Service}
+          namespace: {t.Namespace}
+        spec:
+          host: {t.Service}
+          trafficPolicy:
+            connectionPool:
+              tcp:
+                maxConnections: 100
+              http:
+                http1MaxPendingRequests: 10
+            outlierDetection:
+              consecutive5xxErrors: 5
+              interval: 30s
+              baseEjectionTime: 30s
+          subsets:
+          - name: {t.Stable}
+            labels:
+              version: {t.Stable}
+          - name: {t.Canary}
+            labels:
+              version: {t.Canary}
 
         """;
 

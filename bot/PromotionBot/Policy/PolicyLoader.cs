@@ -28,7 +28,7 @@ public static partial class PolicyLoader
             .ToList();
     }
 
-    /// <summary>Parses one policy file; throws <see cref="RepoFileException"/> naming the line of the first problem.</summary>
+    /// <summary>Parses one policy file and checks it against its DestinationRule; throws <see cref="RepoFileException"/> naming the line of the first problem.</summary>
     public static CanaryPolicy Load(string repoDir, string relativePath)
     {
         string text;
@@ -41,7 +41,9 @@ public static partial class PolicyLoader
             throw new RepoFileException(relativePath, 0, 0, $"cannot read policy: {e.Message}");
         }
 
-        return Parse(relativePath, text);
+        var policy = Parse(relativePath, text);
+        DestinationRuleCheck.Verify(repoDir, policy); // cross-file: subsets and circuit-breaking features exist
+        return policy;
     }
 
     public static CanaryPolicy Parse(string relativePath, string text)

@@ -4,7 +4,7 @@ using PromotionBot.Tests.GitHub;
 namespace PromotionBot.Tests.PullRequests;
 
 /// <summary>
-/// A generated GitOps repository as a real bare remote on disk (policy + VirtualService per canary), the bot's cache
+/// A generated GitOps repository as a real bare remote on disk (policy + VirtualService + DestinationRule per canary), the bot's cache
 /// folder, and the local GitHub API server whose PR heads come from that remote. Deleted on dispose.
 /// </summary>
 public sealed class GitOpsSandbox : IAsyncDisposable
@@ -40,6 +40,7 @@ public sealed class GitOpsSandbox : IAsyncDisposable
         {
             files[PolicyPath(ns)] = Policy(ns);
             files[VsPath(ns)] = VirtualService(ns, v1, v2);
+            files[$"apps/{ns}/product-catalog/destination-rule.yaml"] = DestinationRule(ns);
         }
 
         sandbox.Commit("main", "Initial layout", files);
@@ -76,6 +77,31 @@ public sealed class GitOpsSandbox : IAsyncDisposable
             minRequests: 100
             maxErrorRate: 0.01
             maxP99LatencyMs: 500
+
+        """;
+
+    /// <summary>Both subsets with the circuit breaker the policy's default circuit-breaking checks need.</summary>
+    public static string DestinationRule(string ns) => $"""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: product-catalog
+          namespace: {ns}
+        spec:
+          host: product-catalog
+          trafficPolicy:
+            connectionPool:
+              http:
+                http1MaxPendingRequests: 10
+            outlierDetection:
+              consecutive5xxErrors: 5
+          subsets:
+          - name: v1
+            labels:
+              version: v1
+          - name: v2
+            labels:
+              version: v2
 
         """;
 

@@ -181,4 +181,30 @@ public sealed class AnalyzeScenarioTests(PrometheusScenarioFixture fixture)
         Assert.Contains($"apps/broken/promotion-policy.yaml:{badLine}:", error, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("decision").ValueKind);
     }
+
+    [Fact]
+    public async Task PolicyWhoseDestinationRuleCannotProduceItsSignalIsAnErrorNamingBothFilesWhileOthersAreStillJudged()
+    {
+        // The canary's DestinationRule has both subsets and a connection pool, but no outlierDetection.
+        var withoutOutlierDetection = CanaryRepo.DestinationRule(CanaryErrors).Replace("    outlierDetection:\n      consecutive5xxErrors: 5\n      interval: 30s\n      baseEjectionTime: 30s\n", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("outlierDetection", withoutOutlierDetection, StringComparison.Ordinal);
+        using var repo = new CanaryRepo()
+            .Add("healthy", Healthy, 80, 20)
+            .Add("no-ejection-stats", CanaryErrors, 80, 20, destinationRuleOverride: withoutOutlierDetection);
+        var outlierLine = Array.FindIndex(CanaryRepo.Policy("no-ejection-stats", CanaryErrors).Split('\n'), l => l.Contains("outlierEjection", StringComparison.Ordinal)) + 1;
+
+        var run = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, fixture.At);
+
+        Assert.Equal(1, run.ExitCode);
+        var healthy = run.Canary("healthy");
+        Assert.True(healthy.Decision() == "advance", healthy.Explain());
+        using var doc = JsonDocument.Parse(run.Json);
+        var failed = Assert.Single(doc.RootElement.GetProperty("canaries").EnumerateArray(), c => c.GetProperty("error").ValueKind != JsonValueKind.Null);
+        var error = failed.GetProperty("error").GetString()!;
+        Assert.Contains($"apps/no-ejection-stats/promotion-policy.yaml:{outlierLine}:", error, StringComparison.Ordinal);
+        Assert.Contains("apps/no-ejection-stats/destination-rule.yaml:1", error, StringComparison.Ordinal);
+        Assert.Contains("no outlierDetection on subset 'v2'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("connectionPool", error, StringComparison.Ordinal); // that check has its feature
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("decision").ValueKind);
+    }
 }

@@ -2,7 +2,11 @@ using Repository.Tests.Model;
 
 namespace Repository.Tests.Invariants;
 
-/// <summary>Every container image names an exact version: a tag other than `latest`, or a digest.</summary>
+/// <summary>
+/// Every container image names an exact version: a tag other than `latest`, or a digest. The one exception is an image
+/// published only under `latest` (the tutorial's ecommerce-ui): allowed with imagePullPolicy IfNotPresent, so a node
+/// keeps the copy it pulled first, and <see cref="FloatingTags"/> requires a comment saying why.
+/// </summary>
 public static class PinnedImages
 {
     public static IEnumerable<Violation> Check(IReadOnlyList<K8sObject> objects)
@@ -19,7 +23,7 @@ public static class PinnedImages
                     {
                         yield return pod.Owner.Violation(container, $"{list} '{name}' has no image");
                     }
-                    else if (Problem(image) is { } problem)
+                    else if (Problem(image) is { } problem && !(IsLatest(image) && container.Str("imagePullPolicy") == "IfNotPresent"))
                     {
                         yield return pod.Owner.Violation(container, $"{list} '{name}' image '{image}' {problem}");
                     }
@@ -27,6 +31,8 @@ public static class PinnedImages
             }
         }
     }
+
+    private static bool IsLatest(string image) => image.EndsWith(":latest", StringComparison.Ordinal);
 
     /// <summary>Why an image reference is not pinned, or null when it is.</summary>
     public static string? Problem(string image)

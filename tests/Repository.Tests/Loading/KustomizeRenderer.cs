@@ -20,9 +20,13 @@ public static class KustomizeRenderer
     private static readonly ConcurrentDictionary<string, Lazy<Task<RenderResult>>> Cache = new(StringComparer.Ordinal);
 
     public static Task<RenderResult> RenderAsync(string fullDirectory, string root) =>
-        Cache.GetOrAdd(Path.GetFullPath(fullDirectory), dir => new Lazy<Task<RenderResult>>(() => RunAsync(dir, root))).Value;
+        Cache.GetOrAdd(Path.GetFullPath(fullDirectory), dir => new Lazy<Task<RenderResult>>(() => RunAsync(dir, root, enableHelm: false))).Value;
 
-    private static async Task<RenderResult> RunAsync(string dir, string root)
+    /// <summary>`kubectl kustomize --enable-helm DIR`: Helm charts come from the layers' chart cache (helm on PATH).</summary>
+    public static Task<RenderResult> RenderWithHelmAsync(string fullDirectory, string root) =>
+        Cache.GetOrAdd("helm:" + Path.GetFullPath(fullDirectory), _ => new Lazy<Task<RenderResult>>(() => RunAsync(Path.GetFullPath(fullDirectory), root, enableHelm: true))).Value;
+
+    private static async Task<RenderResult> RunAsync(string dir, string root, bool enableHelm)
     {
         var entryPoint = RepoRoot.Relative(dir, root);
         await Throttle.WaitAsync();
@@ -36,6 +40,10 @@ public static class KustomizeRenderer
                 WorkingDirectory = root,
             };
             start.ArgumentList.Add("kustomize");
+            if (enableHelm)
+            {
+                start.ArgumentList.Add("--enable-helm");
+            }
             start.ArgumentList.Add(dir);
             using var process = new Process { StartInfo = start };
             try

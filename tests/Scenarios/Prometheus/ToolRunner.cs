@@ -17,8 +17,8 @@ internal static class ToolRunner
         }
 
         throw new InvalidOperationException(
-            $"'{name}' is not on PATH. Install Prometheus 2.x first: bash .ci/install-prometheus.sh " +
-            "(apt-get install -y --no-install-recommends prometheus).");
+            $"'{name}' is not on PATH. Install the test prerequisites first: make test, or bash .ci/prereqs.sh " +
+            "(as root; otherwise it prints the apt-get line).");
     }
 
     public static async Task RunAsync(string tool, IEnumerable<string> args, string workingDirectory, CancellationToken ct)
