@@ -58,6 +58,33 @@ internal static partial class CommitBuilder
         return text.ToString();
     }
 
+    /// <summary>
+    /// The trailers of a commit message: its last paragraph when every line there is "Key: value" (the layout
+    /// <see cref="Message"/> writes); empty otherwise. The subject alone never counts as trailers.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Trailers(string message)
+    {
+        var paragraphs = message.Replace("\r\n", "\n", StringComparison.Ordinal).Trim('\n').Split("\n\n");
+        var trailers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (paragraphs.Length < 2)
+        {
+            return trailers;
+        }
+
+        foreach (var line in paragraphs[^1].Split('\n'))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || !TrailerKey().IsMatch(line[..colon]))
+            {
+                return new Dictionary<string, string>();
+            }
+
+            trailers[line[..colon]] = line[(colon + 1)..].Trim();
+        }
+
+        return trailers;
+    }
+
     public static Commit Create(Repository repo, Tree tree, Commit parent, string message, GitOptions options)
     {
         var who = new Signature(options.AuthorName, options.AuthorEmail, DateTimeOffset.UtcNow);

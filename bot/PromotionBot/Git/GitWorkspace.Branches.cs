@@ -27,16 +27,23 @@ public sealed partial class GitWorkspace
             throw new ArgumentException($"The bot never deletes the base branch '{branch}'.", nameof(branch));
         }
 
-        return ExclusiveAsync(() => retry.RunAsync($"Deleting branch {branch}", c => DeleteOnce(branch, c), ct), ct);
+        return ExclusiveAsync(() => retry.RunAsync($"Deleting branch {branch}", c => DeleteOnce(branch, expectedHead: null, c), ct), ct);
     }
 
-    private Attempt<bool> DeleteOnce(string branch, CancellationToken ct)
+    /// <param name="expectedHead">Delete only while the branch is at this commit; null = whatever bot commit it holds.</param>
+    private Attempt<bool> DeleteOnce(string branch, string? expectedHead, CancellationToken ct)
     {
         using var repo = OpenFetched(ct);
         var head = RemoteBranchHead(repo, branch);
         if (head is null)
         {
             return Attempt<bool>.Success(true);
+        }
+
+        if (expectedHead is not null && head.Sha != expectedHead)
+        {
+            logger.LogWarning("Not deleting branch {Branch}: it moved to {Sha} since it was judged", branch, head.Sha[..12]);
+            return Attempt<bool>.Success(false);
         }
 
         var ownership = BranchOwnership.Inspect(repo, head, BaseHead(repo), options.AuthorEmail);

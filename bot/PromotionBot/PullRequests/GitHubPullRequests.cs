@@ -12,8 +12,11 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
 {
     public const string StatusContext = "promotion-bot/analysis";
 
-    /// <summary>Hidden in every comment the bot closes a PR with: tells the bot's closes from a person's.</summary>
-    public const string ClosedByBotMarker = "<!-- promotion-bot: closed -->";
+    /// <summary>
+    /// Start of the hidden marker that ends every comment the bot closes a PR with: tells the bot's closes from a
+    /// person's. The full marker (<see cref="ClosingMarker"/>) also names the reason and the PR head.
+    /// </summary>
+    public const string ClosedByBotMarker = "<!-- promotion-bot: closed";
 
     private string Owner => retry.Connection.Owner;
 
@@ -97,11 +100,59 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
         return PullRequestMarker.TryParse(pr.Body) is { } marker ? ToBot(pr, marker) : null;
     }
 
-    /// <summary>Explains first, then closes: a reader of the closed PR always finds why.</summary>
-    public async Task CloseAsync(int number, string comment, CancellationToken ct)
+    /// <summary>The hidden marker of one close: the same reason on the same head is the same close, however often it is retried.</summary>
+    public static string ClosingMarker(CloseReason reason, string headSha) =>
+        $"{ClosedByBotMarker} reason={reason.ToString().ToLowerInvariant()} head={headSha} -->";
+
+    /// <summary>
+    /// Explains first, then closes: a reader of the closed PR always finds why. The comment is posted only when the PR
+    /// does not carry one with the same <paramref name="marker"/> yet (a crash after commenting must not repeat it).
+    /// </summary>
+    /// <returns>True when this call posted the comment.</returns>
+    public async Task<bool> CloseAsync(int number, string comment, string marker, CancellationToken ct)
     {
-        await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, $"{comment}\n\n{ClosedByBotMarker}"), ct);
+        // Look and post in one retried step: a post whose response was lost is found on the next attempt, not repeated.
+        var commented = await retry.RunAsync($"comment on #{number}", async c =>
+        {
+            var comments = await c.Issue.Comment.GetAllForIssue(Owner, Repo, number);
+            if (comments.Any(x => x.Body?.Contains(marker, StringComparison.Ordinal) == true))
+            {
+                return false;
+            }
+
+            await c.Issue.Comment.Create(Owner, Repo, number, $"{comment}\n\n{marker}");
+            return true;
+        }, ct);
+
         await retry.RunAsync($"close #{number}", c => c.PullRequest.Update(Owner, Repo, number, new PullRequestUpdate { State = ItemState.Closed }), ct);
+        return commented;
+    }
+
+    /// <summary>
+    /// What became of the PRs on <paramref name="branch"/> while its head was <paramref name="headSha"/>: the newest
+    /// closed PR whose head is that commit tells merged, closed by the bot (its closing marker) or closed by a person;
+    /// no such PR means none was ever opened for this commit (a crash between push and create, or a push after a close).
+    /// </summary>
+    public async Task<BranchHistory> HistoryAsync(string branch, string headSha, CancellationToken ct)
+    {
+        var closed = await retry.RunAsync($"closed pull requests of {branch}", c => c.PullRequest.GetAllForRepository(Owner, Repo,
+            new PullRequestRequest { State = ItemStateFilter.Closed, Head = $"{Owner}:{branch}", Base = baseBranch, SortProperty = PullRequestSort.Created, SortDirection = SortDirection.Descending },
+            new ApiOptions { PageSize = 30, PageCount = 1 }), ct);
+        var carrier = closed.Where(p => p.Head?.Sha == headSha).OrderByDescending(p => p.Number).FirstOrDefault();
+        if (carrier is null)
+        {
+            return new BranchHistory(BranchFate.NoPullRequest, null);
+        }
+
+        if (carrier.Merged || carrier.MergedAt is not null)
+        {
+            return new BranchHistory(BranchFate.Merged, carrier.Number);
+        }
+
+        var comments = await retry.RunAsync($"comments of #{carrier.Number}", c => c.Issue.Comment.GetAllForIssue(Owner, Repo, carrier.Number), ct);
+        return comments.Any(c => c.Body?.Contains(ClosedByBotMarker, StringComparison.Ordinal) == true)
+            ? new BranchHistory(BranchFate.ClosedByBot, carrier.Number)
+            : new BranchHistory(BranchFate.ClosedByPerson, carrier.Number);
     }
 
     public async Task CommentAsync(int number, string comment, CancellationToken ct) =>

@@ -13,7 +13,7 @@ namespace PromotionBot.PullRequests;
 /// </summary>
 /// <param name="gitHubOrNullForOfflineDryRun">Null only for a dry run without GitHub settings: previews assume no open bot PRs.</param>
 /// <param name="evaluateAt">Metrics evaluation time; null = now by <paramref name="time"/>.</param>
-public sealed class PromotionCycle(
+public sealed partial class PromotionCycle(
     GitWorkspace git,
     CanaryAnalyzer analyzer,
     GitHubPullRequests? gitHubOrNullForOfflineDryRun,
@@ -50,8 +50,9 @@ public sealed class PromotionCycle(
         }
 
         var (open, unrecognised) = gitHubOrNullForOfflineDryRun is null ? ([], []) : await GitHub.ListOpenAsync(ct);
+        var orphans = gitHubOrNullForOfflineDryRun is null ? [] : await FindOrphansAsync(open, unrecognised, ct);
         // Rollbacks first: if GitHub runs out of patience mid-cycle, the urgent PRs are already there.
-        var plans = PromotionPlan.Compute(run, open)
+        var plans = PromotionPlan.Compute(run, open, orphans)
             .OrderBy(p => p.Evaluation?.Decision?.Kind == DecisionKind.Rollback ? 0 : 1)
             .ToList();
 
@@ -94,6 +95,7 @@ public sealed class PromotionCycle(
         OpenPullRequest open => await OpenAsync(open.Proposal, c, ct),
         RefreshPullRequest refresh => await RefreshAsync(refresh, c, ct),
         ClosePullRequest close => await CloseAsync(close, c, ct),
+        DeleteOrphanBranch orphan => await DeleteOrphanAsync(orphan, c, ct),
         SetEvidenceStatus status => await StatusAsync(status.PullRequest.Number, status.PullRequest.HeadSha, status.State, status.Description, c, ct),
         _ => throw new InvalidOperationException($"unknown action {action.GetType().Name}"),
     };
@@ -194,7 +196,8 @@ public sealed class PromotionCycle(
             return $"would close #{pr.Number}";
         }
 
-        await GitHub.CloseAsync(pr.Number, close.Comment, ct);
+        // Idempotent: after a crash between comment and close, the retried close does not comment twice.
+        await GitHub.CloseAsync(pr.Number, close.Comment, GitHubPullRequests.ClosingMarker(close.Reason, pr.HeadSha), ct);
 
         // The branch is reused when the same plan opens a new PR on it (rollback superseding an advance).
         var reused = c.Plan.Actions.Any(a => a is OpenPullRequest o && o.Proposal.Branch == pr.HeadRef)
@@ -234,7 +237,7 @@ public sealed class PromotionCycle(
             string.Join('\n', proposal.Decision.Reasons),
             new Dictionary<string, string>
             {
-                ["Promotion-Canary"] = proposal.Key,
+                [CanaryTrailer] = proposal.Key,
                 ["Promotion-Decision"] = proposal.Decision.Kind.ToString().ToLowerInvariant(),
                 ["Promotion-Weights"] = PullRequestMarker.FormatWeights(proposal.NextWeights),
             });

@@ -3,17 +3,26 @@ using PromotionBot.Analysis;
 namespace PromotionBot.PullRequests;
 
 /// <summary>
-/// Decides, without I/O, what GitHub must look like after this cycle: from the analysis verdicts and the bot PRs
-/// that are open right now to a list of actions per canary. "Evidence still holds" means the open PR proposes exactly
-/// the weights the current decision would propose.
+/// Decides, without I/O, what GitHub must look like after this cycle: from the analysis verdicts, the bot PRs that are
+/// open right now and the bot branches left without an open PR to a list of actions per canary. "Evidence still holds"
+/// means the open PR proposes exactly the weights the current decision would propose.
 /// </summary>
 public static class PromotionPlan
 {
-    public static IReadOnlyList<CanaryPlan> Compute(AnalysisRun run, IReadOnlyList<BotPullRequest> openPullRequests)
+    /// <param name="orphans">Bot branches without an open PR (see <see cref="OrphanBranch"/>): each is reused by this
+    /// cycle's proposal for its canary, kept while the canary cannot be judged, or deleted.</param>
+    public static IReadOnlyList<CanaryPlan> Compute(AnalysisRun run, IReadOnlyList<BotPullRequest> openPullRequests,
+        IReadOnlyList<OrphanBranch>? orphans = null)
     {
         var byCanary = openPullRequests
             .GroupBy(pr => pr.Marker.Key)
             .ToDictionary(g => g.Key, g => g.OrderBy(pr => pr.Number).ToList());
+        // An open PR on the branch makes it no orphan, whatever the caller passed.
+        var orphanByKey = (orphans ?? [])
+            .Where(o => !byCanary.ContainsKey(o.Key))
+            .GroupBy(o => o.Key)
+            .ToDictionary(g => g.Key, g => g.First());
+        var somePolicyUnreadable = run.Canaries.Any(c => c.Policy is null);
         var plans = new List<CanaryPlan>();
         var seen = new HashSet<string>();
 
@@ -34,25 +43,60 @@ public static class PromotionPlan
             foreach (var duplicate in prs.Skip(1))
             {
                 actions.Add(new ClosePullRequest(duplicate,
-                    $"Closing: #{prs[0].Number} already proposes a change for `{key}`; the bot keeps at most one open pull request per canary."));
+                    $"Closing: #{prs[0].Number} already proposes a change for `{key}`; the bot keeps at most one open pull request per canary.",
+                    CloseReason.Duplicate));
             }
 
             var reason = PlanOne(evaluation, prs.FirstOrDefault(), actions);
+            if (orphanByKey.GetValueOrDefault(key) is { } orphan)
+            {
+                reason = ReconcileOrphan(evaluation, orphan, actions, reason);
+            }
+
             plans.Add(new CanaryPlan(key, evaluation.Policy.Name, evaluation, actions, reason));
         }
 
-        // A PR whose canary vanished from the repo is stale, unless some policy failed to parse (it may be that one).
-        if (!run.Canaries.Any(c => c.Policy is null))
+        // A PR or branch whose canary vanished from the repo is stale, unless some policy failed to parse (it may be that one).
+        if (!somePolicyUnreadable)
         {
             foreach (var (key, prs) in byCanary.Where(kv => !seen.Contains(kv.Key)))
             {
                 var actions = prs.Select(pr => (PlanAction)new ClosePullRequest(pr,
-                    $"Closing: the repository no longer has a promotion policy for `{key}`, so this change has no canary to act on.")).ToList();
+                    $"Closing: the repository no longer has a promotion policy for `{key}`, so this change has no canary to act on.",
+                    CloseReason.NoPolicy)).ToList();
                 plans.Add(new CanaryPlan(key, prs[0].Marker.Canary, null, actions, "no promotion policy any more"));
+            }
+
+            foreach (var (key, orphan) in orphanByKey.Where(kv => !seen.Contains(kv.Key)))
+            {
+                plans.Add(new CanaryPlan(key, key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..], null,
+                    [new DeleteOrphanBranch(orphan, $"no promotion policy for `{key}` any more; {orphan.Why}")],
+                    "no promotion policy any more"));
             }
         }
 
         return plans;
+    }
+
+    /// <summary>
+    /// A bot branch without an open PR is reused when this cycle opens a PR for its canary (publishing moves it to the
+    /// current proposal), kept while the canary cannot be judged (the next judgeable cycle decides), and deleted otherwise.
+    /// </summary>
+    private static string ReconcileOrphan(CanaryEvaluation evaluation, OrphanBranch orphan, List<PlanAction> actions, string reason)
+    {
+        if (actions.Any(a => a is OpenPullRequest open && open.Proposal.Branch == orphan.Branch))
+        {
+            return $"{reason} (reusing branch {orphan.Branch}: {orphan.Why})";
+        }
+
+        if (evaluation.Decision is not { } decision
+            || (decision.Kind == DecisionKind.Hold && decision.HoldReason is HoldReason.MetricsUnavailable or HoldReason.MetricsStale))
+        {
+            return $"{reason}; kept branch {orphan.Branch} without a pull request until the canary can be judged";
+        }
+
+        actions.Add(new DeleteOrphanBranch(orphan, $"{orphan.Why}, and this cycle proposes nothing on it"));
+        return reason;
     }
 
     private static string PlanOne(CanaryEvaluation evaluation, BotPullRequest? pr, List<PlanAction> actions)
@@ -80,7 +124,8 @@ public static class PromotionPlan
             if (PullRequestMarker.SameWeights(pr.Marker.WeightMap, decision.Current))
             {
                 actions.Add(new ClosePullRequest(pr,
-                    $"Closing: the base branch already routes {PullRequestMarker.FormatWeights(pr.Marker.Weights)}, which is what this pull request proposed."));
+                    $"Closing: the base branch already routes {PullRequestMarker.FormatWeights(pr.Marker.Weights)}, which is what this pull request proposed.",
+                    CloseReason.Applied));
                 return "proposal already applied in the base branch";
             }
 
@@ -117,7 +162,8 @@ public static class PromotionPlan
             actions.Add(new SetEvidenceStatus(pr, EvidenceState.Failure, $"Evidence no longer holds: {summary}"));
             actions.Add(new ClosePullRequest(pr,
                 $"Closing: superseded by a rollback. {proposal.Policy.Canary} is failing its checks, so advancing to " +
-                $"{PullRequestMarker.FormatWeights(pr.Marker.Weights)} is no longer safe.\n\n{Bullets(decision)}"));
+                $"{PullRequestMarker.FormatWeights(pr.Marker.Weights)} is no longer safe.\n\n{Bullets(decision)}",
+                CloseReason.Superseded));
             actions.Add(new OpenPullRequest(proposal));
             return summary;
         }

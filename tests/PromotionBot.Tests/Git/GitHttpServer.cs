@@ -38,6 +38,9 @@ internal sealed class GitHttpServer : IAsyncDisposable
 
     public void FailNextRequests(int count) => Volatile.Write(ref failNext, count);
 
+    /// <summary>Crash-recovery tests: each push that lands counts as a write; after the crash every request gets 503.</summary>
+    public PromotionBot.Tests.GitHub.CrashPoint? Crash { get; set; }
+
     public static async Task<GitHttpServer> StartAsync(string projectRoot, string? token)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -62,7 +65,7 @@ internal sealed class GitHttpServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
-        if (Interlocked.Decrement(ref failNext) >= 0)
+        if (Interlocked.Decrement(ref failNext) >= 0 || Crash is { Crashed: true })
         {
             ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
@@ -122,6 +125,36 @@ internal sealed class GitHttpServer : IAsyncDisposable
         await cgi.WaitForExitAsync();
         await stderr;
         await WriteCgiResponseAsync(ctx, output.ToArray());
+        if (Crash is { } crash && ctx.Request.Path.Value?.EndsWith("/git-receive-pack", StringComparison.Ordinal) == true
+            && ctx.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            foreach (var command in RefUpdates(body.ToArray()))
+            {
+                crash.Wrote(command);
+            }
+        }
+    }
+
+    /// <summary>"push promotion/x" or "delete promotion/x" per ref update in a receive-pack request (pkt-lines "old new ref\0caps").</summary>
+    private static IEnumerable<string> RefUpdates(byte[] request)
+    {
+        var updates = new List<string>();
+        var at = 0;
+        while (at + 4 <= request.Length
+               && int.TryParse(Encoding.ASCII.GetString(request, at, 4), System.Globalization.NumberStyles.HexNumber, null, out var length)
+               && length >= 4 && at + length <= request.Length)
+        {
+            var line = Encoding.ASCII.GetString(request, at + 4, length - 4).Split('\0')[0].TrimEnd('\n').Split(' ');
+            if (line.Length == 3)
+            {
+                var name = line[2].StartsWith("refs/heads/", StringComparison.Ordinal) ? line[2]["refs/heads/".Length..] : line[2];
+                updates.Add((line[1].All(c => c == '0') ? "delete " : "push ") + name);
+            }
+
+            at += length;
+        }
+
+        return updates.Count == 0 ? ["push"] : updates;
     }
 
     private static async Task WriteCgiResponseAsync(HttpContext ctx, byte[] output)

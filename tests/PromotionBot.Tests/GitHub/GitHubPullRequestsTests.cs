@@ -72,13 +72,65 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
         var gh = Client();
         var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
 
-        await gh.CloseAsync(pr.Number, "superseded by a rollback", default);
+        var marker = GitHubPullRequests.ClosingMarker(CloseReason.Superseded, pr.HeadSha);
+
+        await gh.CloseAsync(pr.Number, "superseded by a rollback", marker, default);
 
         var comment = Assert.Single(_server.CommentsOn(pr.Number));
         Assert.StartsWith("superseded by a rollback", comment, StringComparison.Ordinal);
-        Assert.EndsWith(GitHubPullRequests.ClosedByBotMarker, comment, StringComparison.Ordinal);
+        Assert.EndsWith(marker, comment, StringComparison.Ordinal);
+        Assert.StartsWith(GitHubPullRequests.ClosedByBotMarker, marker, StringComparison.Ordinal);
         Assert.Equal("closed", (string)_server.PullRequests.Single()["state"]!);
         Assert.Empty((await gh.ListOpenAsync(default)).Bot);
+        Assert.Equal(["POST /pulls", "POST /comments", "PATCH /1"],
+            _server.Requests.Where(r => r.IsWrite).Select(r => $"{r.Method} {r.Path[r.Path.LastIndexOf('/')..]}"));
+    }
+
+    [Fact]
+    public async Task Close_retried_after_a_crash_between_comment_and_close_does_not_comment_again()
+    {
+        var gh = Client();
+        var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        var marker = GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha);
+        // The "crash": the comment is posted, the close fails past every retry.
+        _server.FailNext(GitHubFault.ServerError, count: FastRetry.MaxAttempts, match: "PATCH");
+        await Assert.ThrowsAsync<GitHubUnavailableException>(() => gh.CloseAsync(pr.Number, "already applied", marker, default));
+        Assert.Single(_server.CommentsOn(pr.Number));
+        Assert.Equal("open", (string)_server.PullRequests.Single()["state"]!);
+
+        var commented = await gh.CloseAsync(pr.Number, "already applied (new numbers)", marker, default);
+
+        Assert.False(commented);
+        Assert.Equal("already applied\n\n" + marker, Assert.Single(_server.CommentsOn(pr.Number)));
+        Assert.Equal("closed", (string)_server.PullRequests.Single()["state"]!);
+    }
+
+    [Fact]
+    public async Task A_lost_comment_response_is_not_answered_with_a_second_comment()
+    {
+        var gh = Client();
+        var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        _server.FailNext(GitHubFault.LoseResponse, match: "POST /repos/acme/gitops/issues");
+
+        var commented = await gh.CloseAsync(pr.Number, "applied", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default);
+
+        Assert.Contains(_server.Requests, r => r.Method == "POST" && r.Status == 502);
+        Assert.False(commented); // the retry found the comment the lost response had posted
+        Assert.Single(_server.CommentsOn(pr.Number));
+        Assert.Equal("closed", (string)_server.PullRequests.Single()["state"]!);
+    }
+
+    [Fact]
+    public async Task A_close_for_another_reason_explains_itself_again()
+    {
+        var gh = Client();
+        var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        await gh.CloseAsync(pr.Number, "duplicate", GitHubPullRequests.ClosingMarker(CloseReason.Duplicate, pr.HeadSha), default);
+        _server.ReopenPullRequestDirectly(pr.Number);
+
+        Assert.True(await gh.CloseAsync(pr.Number, "applied", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default));
+
+        Assert.Equal(2, _server.CommentsOn(pr.Number).Count);
     }
 
     [Fact]
@@ -86,7 +138,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
     {
         var gh = Client();
         var (byBot, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
-        await gh.CloseAsync(byBot.Number, "superseded", default);
+        await gh.CloseAsync(byBot.Number, "superseded", GitHubPullRequests.ClosingMarker(CloseReason.Superseded, byBot.HeadSha), default);
         Assert.Null(await gh.FindDeclinedAsync("promotion/ecommerce/product-catalog", default));
 
         var (byPerson, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
@@ -218,7 +270,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
         var gh = Client();
         _server.FailNext(GitHubFault.ServerError);
         var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
-        await gh.CloseAsync(pr.Number, "bye", default);
+        await gh.CloseAsync(pr.Number, "bye", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default);
 
         Assert.All(_server.Requests, r => Assert.EndsWith(Token, r.Authorization, StringComparison.Ordinal));
         Assert.All(_server.Requests, r => Assert.DoesNotContain(Token, r.ResponseBody, StringComparison.Ordinal));

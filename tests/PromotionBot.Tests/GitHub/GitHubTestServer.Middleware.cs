@@ -29,9 +29,19 @@ public sealed partial class GitHubTestServer
                 }
             }
 
-            if (fault is { Fault: GitHubFault.LoseResponse })
+            if (Crash is { Crashed: true })
+            {
+                // The bot is dead: nothing it "sends" afterwards may change anything.
+                await WriteFault(ctx, GitHubFault.ServerError, 0);
+            }
+            else if (fault is { Fault: GitHubFault.LoseResponse })
             {
                 await next(ctx);
+                if (Crash is { } crash && !HttpMethods.IsGet(ctx.Request.Method) && ctx.Response.StatusCode is >= 200 and < 300)
+                {
+                    crash.Wrote(WriteName(ctx.Request));
+                }
+
                 buffer.SetLength(0);
                 ctx.Response.Headers.Clear();
                 await WriteFault(ctx, GitHubFault.BadGateway, 0);
@@ -43,6 +53,10 @@ public sealed partial class GitHubTestServer
             else
             {
                 await next(ctx);
+                if (Crash is { } crash && !HttpMethods.IsGet(ctx.Request.Method) && ctx.Response.StatusCode is >= 200 and < 300)
+                {
+                    crash.Wrote(WriteName(ctx.Request));
+                }
             }
         }
         finally
@@ -57,6 +71,16 @@ public sealed partial class GitHubTestServer
                     ctx.Request.Headers.Authorization.ToString(), requestBody, ctx.Response.StatusCode, responseBody));
             }
         }
+    }
+
+    /// <summary>"POST pulls", "PATCH pulls/#", "POST issues/#/comments", "POST statuses/#": the repository-relative path, numbers and shas as #.</summary>
+    private static string WriteName(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        var repos = path.IndexOf("/repos/", StringComparison.Ordinal);
+        var parts = path[(repos < 0 ? 0 : repos + "/repos/".Length)..].Split('/', StringSplitOptions.RemoveEmptyEntries).Skip(repos < 0 ? 0 : 2)
+            .Select(p => p.All(char.IsAsciiDigit) || (p.Length == 40 && p.All(char.IsAsciiHexDigit)) ? "#" : p);
+        return $"{request.Method} {string.Join('/', parts)}";
     }
 
     /// <summary>"POST /repos/o/r/pulls" = that method and a path containing that text; "POST" = any call with that method.</summary>

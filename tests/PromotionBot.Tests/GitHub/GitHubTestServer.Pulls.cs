@@ -86,6 +86,8 @@ public sealed partial class GitHubTestServer
         var body = await ReadJson(ctx);
         await WithPull(ctx, pr =>
         {
+            // GitHub tracks pushes as they happen: a PR closed now keeps the head its branch has now.
+            Refresh(pr);
             foreach (var field in new[] { "title", "body", "state" })
             {
                 if (body?[field] is { } value)

@@ -162,12 +162,63 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>What a person does in the web UI: close or merge-close a PR.</summary>
+    /// <summary>Crash-recovery tests: counts writes and refuses every request once the bot has "crashed".</summary>
+    public CrashPoint? Crash { get; set; }
+
+    /// <summary>What a person does in the web UI: close a PR without merging.</summary>
     public void ClosePullRequestDirectly(int number)
     {
         lock (_gate)
         {
-            _pulls.Single(p => (int)p["number"]! == number)["state"] = "closed";
+            var pr = Refresh(_pulls.Single(p => (int)p["number"]! == number));
+            pr["state"] = "closed";
+            pr["closed_at"] = Iso(DateTimeOffset.UtcNow);
+        }
+    }
+
+    /// <summary>What a person does in the web UI: reopen a closed, unmerged PR.</summary>
+    public void ReopenPullRequestDirectly(int number)
+    {
+        lock (_gate)
+        {
+            var pr = _pulls.Single(p => (int)p["number"]! == number);
+            pr["state"] = "open";
+            pr["closed_at"] = null;
+        }
+    }
+
+    /// <summary>
+    /// What a person does in the web UI: merge a PR whose head is on top of the base tip. <paramref name="squash"/>
+    /// puts one new commit with the head's tree on the base (the head stays outside it); otherwise the base
+    /// fast-forwards to the head. The PR is then closed and merged; the branch stays, as without auto-delete.
+    /// </summary>
+    public void MergePullRequestDirectly(int number, bool squash)
+    {
+        lock (_gate)
+        {
+            var pr = Refresh(_pulls.Single(p => (int)p["number"]! == number));
+            using var repo = new LibGit2Sharp.Repository(BareRepoPath ?? throw new InvalidOperationException("no repository to merge in"));
+            var head = repo.Branches[(string)pr["head"]!["ref"]!].Tip;
+            var baseBranch = repo.Branches[(string)pr["base"]!["ref"]!];
+            if (!head.Parents.Any(p => p.Id == baseBranch.Tip.Id))
+            {
+                throw new InvalidOperationException("this helper merges only heads that sit on the base tip");
+            }
+
+            var merged = head;
+            if (squash)
+            {
+                var who = new LibGit2Sharp.Signature("A Human", "human@example.com", DateTimeOffset.UtcNow);
+                merged = repo.ObjectDatabase.CreateCommit(who, who, $"{(string)pr["title"]!} (#{number})\n", head.Tree, [baseBranch.Tip], prettifyMessage: false);
+            }
+
+            repo.Refs.UpdateTarget(repo.Refs[baseBranch.CanonicalName], merged.Id);
+            var now = Iso(DateTimeOffset.UtcNow);
+            pr["state"] = "closed";
+            pr["closed_at"] = now;
+            pr["merged"] = true;
+            pr["merged_at"] = now;
+            pr["merge_commit_sha"] = merged.Sha;
         }
     }
 

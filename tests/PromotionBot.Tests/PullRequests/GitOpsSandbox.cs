@@ -155,6 +155,30 @@ public sealed class GitOpsSandbox : IAsyncDisposable
         return commit.Sha;
     }
 
+    /// <summary>A person's commit on <paramref name="branch"/> that deletes <paramref name="paths"/>.</summary>
+    public string Remove(string branch, string message, params string[] paths)
+    {
+        using var repo = new Repository(Remote);
+        var parent = repo.Branches[branch].Tip;
+        var definition = TreeDefinition.From(parent.Tree);
+        foreach (var path in paths)
+        {
+            definition.Remove(path);
+        }
+
+        var signature = new Signature("A Human", "human@example.com", DateTimeOffset.UtcNow);
+        var commit = repo.ObjectDatabase.CreateCommit(signature, signature, message, repo.ObjectDatabase.CreateTree(definition), [parent], prettifyMessage: true);
+        repo.Refs.UpdateTarget(repo.Refs[$"refs/heads/{branch}"], commit.Id);
+        return commit.Sha;
+    }
+
+    /// <summary>Names of the remote's branches starting with <paramref name="prefix"/>.</summary>
+    public IReadOnlyList<string> Branches(string prefix = "promotion/")
+    {
+        using var repo = new Repository(Remote);
+        return repo.Branches.Select(b => b.FriendlyName).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+    }
+
     public string? Head(string branch)
     {
         using var repo = new Repository(Remote);
