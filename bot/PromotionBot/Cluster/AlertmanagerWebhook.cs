@@ -22,7 +22,7 @@ public static class AlertmanagerWebhook
     /// <summary>Alertmanager batches alerts per group; far below this even for large groups.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
-    /// <summary>Registers what the endpoint needs besides an <see cref="ICanaryTrigger"/> (the worker's).</summary>
+    /// <summary>Registers what the endpoint needs besides the worker's <see cref="Worker.CycleTrigger"/>.</summary>
     public static IServiceCollection AddAlertmanagerWebhook(this IServiceCollection services)
     {
         services.AddSingleton<CanaryDirectory>();
@@ -34,15 +34,14 @@ public static class AlertmanagerWebhook
         endpoints.MapPost(Path, HandleAsync);
 
     private static async Task<IResult> HandleAsync(HttpContext http, IConfiguration config, CanaryDirectory directory, TriggerThrottle throttle,
-        ICanaryTrigger trigger, ILoggerFactory logs)
+        Worker.CycleTrigger trigger, ILoggerFactory logs)
     {
-        var token = config[TokenKey];
-        if (string.IsNullOrWhiteSpace(token))
+        if (Token(config) is not { } token)
         {
             return Results.NotFound();
         }
 
-        if (!Authorized(http.Request.Headers.Authorization.ToString(), token.Trim()))
+        if (!Authorized(http.Request.Headers.Authorization.ToString(), token))
         {
             return Results.Unauthorized();
         }
@@ -70,7 +69,7 @@ public static class AlertmanagerWebhook
         var throttled = matched.Except(triggered).ToList();
         if (triggered.Count > 0)
         {
-            trigger.Trigger(triggered);
+            trigger.Request(triggered);
         }
 
         logs.CreateLogger(typeof(AlertmanagerWebhook).FullName!).LogInformation(
@@ -78,6 +77,9 @@ public static class AlertmanagerWebhook
             payload.Alerts.Count, string.Join(", ", triggered), string.Join(", ", throttled));
         return Results.Json(new { triggered, throttled }, statusCode: StatusCodes.Status202Accepted);
     }
+
+    /// <summary>Alerting:WebhookToken, read on every request so a rotated Secret needs no restart; null = endpoint off.</summary>
+    public static string? Token(IConfiguration config) => string.IsNullOrWhiteSpace(config[TokenKey]) ? null : config[TokenKey]!.Trim();
 
     /// <summary>Constant time: hashing first makes the comparison independent of where (and whether) lengths differ.</summary>
     private static bool Authorized(string header, string token)

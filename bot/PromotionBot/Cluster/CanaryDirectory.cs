@@ -21,9 +21,3 @@ public sealed class CanaryDirectory
 
     public int Count => byService.Count;
 }
-
-/// <summary>Asks the worker for an immediate cycle of the canaries with these keys (the worker's cycle trigger implements it).</summary>
-public interface ICanaryTrigger
-{
-    void Trigger(IReadOnlyCollection<string> canaryKeys);
-}

@@ -26,7 +26,7 @@ public sealed class ClusterRuntime(ClusterSettings settings, ClusterConnection? 
 /// Whether this replica may run cycles: the Lease's verdict when a cluster is reachable and LeaderElection:Enabled is
 /// not false; otherwise always (a single replica outside a cluster, or election turned off on purpose).
 /// </summary>
-public sealed class ClusterLeadership(ClusterRuntime runtime, ILoggerFactory logs, TimeProvider time) : IHostedService
+public sealed class ClusterLeadership(ClusterRuntime runtime, ILoggerFactory logs, TimeProvider time) : IHostedService, Worker.ILeadership
 {
     private readonly LeaseLeadership? lease = runtime.Connection is { } c && runtime.Settings.LeaderElection.Enabled != false
         ? new LeaseLeadership(c.Client, runtime.Settings.LeaderElection, logs.CreateLogger<LeaseLeadership>(), time)
@@ -57,9 +57,9 @@ public static class ClusterServiceCollectionExtensions
 {
     /// <summary>
     /// Cluster access (once, logged once), leader election as a hosted service (<see cref="ClusterLeadership"/>) and the
-    /// Alertmanager webhook's services. The host still maps the endpoint (<c>MapAlertmanagerWebhook</c>), registers an
-    /// <see cref="ICanaryTrigger"/>, updates <see cref="CanaryDirectory"/> each cycle and gates cycles with
-    /// <see cref="ClusterRuntime.CreateGate"/>.
+    /// Alertmanager webhook's services. The host still maps the endpoint (<c>MapAlertmanagerWebhook</c>), registers the
+    /// worker's <see cref="Worker.CycleTrigger"/>, updates <see cref="CanaryDirectory"/> each cycle and gates cycles with
+    /// <see cref="ClusterRuntime.CreateGate"/>. Registered before AddPromotionWorker, the Lease replaces its always-leader default.
     /// </summary>
     public static IServiceCollection AddPromotionBotCluster(this IServiceCollection services)
     {
@@ -70,6 +70,7 @@ public static class ClusterServiceCollectionExtensions
             return new ClusterRuntime(settings, ClusterAccess.Connect(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterRuntime>()));
         });
         services.AddSingleton<ClusterLeadership>();
+        services.AddSingleton<Worker.ILeadership>(sp => sp.GetRequiredService<ClusterLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterLeadership>());
         services.AddAlertmanagerWebhook();
         return services;

@@ -9,6 +9,12 @@ public sealed record CycleReport(string BaseSha, bool DryRun, IReadOnlyList<Cycl
 {
     public bool HasFailures => Lines.Any(l => l.Failed);
 
+    /// <summary>Per canary: decision, cause, weights and error rates (metrics and decision logs of the worker).</summary>
+    public IReadOnlyList<CanaryObservation> Canaries { get; init; } = [];
+
+    /// <summary>Bot pull requests open on GitHub as the cycle listed them, before its own changes.</summary>
+    public IReadOnlyList<OpenPullRequestKind> OpenPullRequests { get; init; } = [];
+
     public void WriteSummary(TextWriter output)
     {
         output.WriteLine($"promotion cycle on {BaseSha[..Math.Min(12, BaseSha.Length)]}{(DryRun ? " (dry run: nothing changed)" : "")}");

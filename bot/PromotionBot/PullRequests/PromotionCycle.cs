@@ -85,7 +85,11 @@ public sealed partial class PromotionCycle(
             lines.Add(new CycleLine(pr.Head.Ref, "-", $"left #{pr.Number} alone", "open PR on a promotion/ branch without the bot's marker"));
         }
 
-        return new CycleReport(snapshot.BaseSha, dryRun, lines);
+        return new CycleReport(snapshot.BaseSha, dryRun, lines)
+        {
+            Canaries = CanaryObservation.From(run),
+            OpenPullRequests = open.Select(pr => new OpenPullRequestKind(pr.Marker.Key, pr.Marker.Decision.ToString().ToLowerInvariant())).ToList(),
+        };
     }
 
     private sealed record CanaryContext(RepoSnapshot Snapshot, AnalysisRun Run, CanaryPlan Plan, bool DryRun, TextWriter Output);

@@ -15,8 +15,9 @@ namespace PromotionBot.PullRequests;
 public static class RunCommand
 {
     public const string Usage = """
-        Usage: PromotionBot run --once [--dry-run] [--at TIME] [--Section:Key=value ...]
+        Usage: PromotionBot run [--once] [--dry-run] [--at TIME] [--Section:Key=value ...]
 
+          (no --once) run as a service: a cycle on Worker:Schedule, /healthz, /readyz and /metrics on --urls
           --once      run one full cycle: analyze every canary, make GitHub match the decisions, print a summary
           --dry-run   print the pull requests that would be opened/updated/closed (diffs and bodies); change nothing
           --at TIME   evaluate metrics at this RFC 3339 time instead of now (replays, demos on recorded data)
@@ -26,7 +27,8 @@ public static class RunCommand
           GitHub:Token  or  GitHub:AppId + GitHub:PrivateKeyPath + GitHub:InstallationId,
           Git:RemoteUrl (default the GitHub repository's HTTPS URL), Git:BaseBranch (default main), Git:CacheDirectory,
           Prometheus:Url, Prometheus:BearerToken, Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication,
-          Cluster:Enabled (default true), Cluster:Kubeconfig (default KUBECONFIG), ArgoCd:Namespace (default argocd)
+          Cluster:Enabled (default true), Cluster:Kubeconfig (default KUBECONFIG), ArgoCd:Namespace (default argocd),
+          Worker:Schedule (default '*/30 * * * * *', with seconds), Worker:TimeZone (default UTC), urls (default http://localhost:8080)
         """;
 
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
@@ -63,13 +65,6 @@ public static class RunCommand
             rest.RemoveRange(atIndex, rest[atIndex].Length > 4 ? 1 : 2);
         }
 
-        if (!once)
-        {
-            await stderr.WriteLineAsync("error: run needs --once (continuous mode is not available yet).");
-            await stderr.WriteLineAsync(Usage);
-            return 2;
-        }
-
         for (var i = 0; i < rest.Count; i++)
         {
             if (!rest[i].StartsWith("--", StringComparison.Ordinal))
@@ -82,6 +77,12 @@ public static class RunCommand
             {
                 i++; // "--Section:Key value": the next argument is the value
             }
+        }
+
+        if (!once)
+        {
+            // The hosted worker: cycles on Worker:Schedule, /healthz, /readyz, /metrics (Worker/WorkerHost.cs).
+            return await Worker.WorkerHost.RunAsync([.. rest], at, dryRun, stdout, stderr, ct);
         }
 
         BotSettings settings;

@@ -12,6 +12,7 @@ using PromotionBot.Cluster;
 using PromotionBot.Policy;
 using PromotionBot.Tests.GitHub;
 using PromotionBot.Tests.PullRequests;
+using PromotionBot.Worker;
 using Xunit;
 
 namespace PromotionBot.Tests.Cluster;
@@ -21,16 +22,24 @@ public sealed class AlertmanagerWebhookTests
 {
     private const string Secret = "alertmanager-shared-secret-42";
 
-    /// <summary>Records what the webhook asked for, as the worker's trigger would receive it.</summary>
-    private sealed class RecordingTrigger : ICanaryTrigger
+    /// <summary>The worker's real trigger; the test takes its pending requests the way the worker loop does.</summary>
+    private sealed class RecordingTrigger(CycleTrigger trigger)
     {
-        public List<IReadOnlyCollection<string>> Calls { get; } = [];
+        private readonly List<string[]> _calls = [];
 
-        public void Trigger(IReadOnlyCollection<string> canaries)
+        public CycleTrigger Real => trigger;
+
+        public IReadOnlyList<string[]> Calls
         {
-            lock (Calls)
+            get
             {
-                Calls.Add(canaries);
+                // One request per webhook call here: each call is taken before the next one is made.
+                while (trigger.TryTakeAll(out var canaries))
+                {
+                    _calls.Add([.. (canaries ?? new HashSet<string>()).Order(StringComparer.Ordinal)]);
+                }
+
+                return _calls;
             }
         }
     }
@@ -66,10 +75,10 @@ public sealed class AlertmanagerWebhookTests
             builder.Configuration[AlertmanagerWebhook.TokenKey] = token;
         }
 
-        var trigger = new RecordingTrigger();
+        var trigger = new RecordingTrigger(new CycleTrigger());
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.Services.AddSingleton<ICanaryTrigger>(trigger);
+        builder.Services.AddSingleton(trigger.Real);
         builder.Services.AddAlertmanagerWebhook();
         var app = builder.Build();
         app.MapAlertmanagerWebhook();
@@ -207,14 +216,16 @@ public sealed class AlertmanagerWebhookTests
         var orderManagement = Notification(Alert("firing", ("destination_service_namespace", "ecommerce"), ("destination_service_name", "order-management")));
 
         using var first = await PostAsync(host, ProductCatalogFiring);
+        Assert.Single(host.Trigger.Calls);
         host.Clock.Advance(TimeSpan.FromSeconds(9));
         using var repeat = await PostAsync(host, ProductCatalogFiring);
         using var other = await PostAsync(host, orderManagement);
+        Assert.Equal(2, host.Trigger.Calls.Count);
         host.Clock.Advance(TimeSpan.FromSeconds(1));
         using var later = await PostAsync(host, ProductCatalogFiring);
 
         Assert.All([first, repeat, other, later], r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         Assert.Equal("ecommerce/product-catalog", (string)JsonNode.Parse(await repeat.Content.ReadAsStringAsync())!["throttled"]![0]!);
-        Assert.Equal([["ecommerce/product-catalog"], ["ecommerce/order-management"], ["ecommerce/product-catalog"]], host.Trigger.Calls.Select(c => c.ToArray()));
+        Assert.Equal([["ecommerce/product-catalog"], ["ecommerce/order-management"], ["ecommerce/product-catalog"]], host.Trigger.Calls);
     }
 }

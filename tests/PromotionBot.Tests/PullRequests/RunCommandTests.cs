@@ -95,12 +95,13 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task Run_without_once_is_a_usage_error()
+    public async Task Run_without_once_starts_the_service_only_with_a_valid_configuration()
     {
-        var (exit, _, err) = await Run("run");
+        var (exit, _, err) = await Run("run", "--urls=http://127.0.0.1:0");
 
         Assert.Equal(2, exit);
-        Assert.Contains("run needs --once", err, StringComparison.Ordinal);
+        Assert.StartsWith("Invalid configuration:", err, StringComparison.Ordinal);
+        Assert.Contains("  - Prometheus:Url is required.", err, StringComparison.Ordinal);
     }
 
     [Fact]

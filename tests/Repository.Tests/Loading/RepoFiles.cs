@@ -15,6 +15,10 @@ public static class RepoFiles
     public static IEnumerable<string> Yaml(string root) =>
         All(root).Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal));
 
+    /// <summary>The repository's Markdown documents (READMEs, docs/), for the documentation tests.</summary>
+    public static IEnumerable<string> Markdown(string root) =>
+        All(root).Where(f => f.EndsWith(".md", StringComparison.Ordinal));
+
     /// <summary>Directories holding a kustomization file; test projects' data is not deployable and is skipped.</summary>
     public static IEnumerable<string> KustomizationDirectories(string root) =>
         All(root)

@@ -1,0 +1,5 @@
+public sealed class ServeTests
+{
+    [Fact]
+    public void Serve_answers() { }
+}
