@@ -15,17 +15,17 @@ public sealed class CanaryRepo : IDisposable
     /// <summary>Adds a canary with the policy format's defaults (window 10m, interval 1m, failureThreshold 3, minRequests 100, 1%, 500 ms, 2m).</summary>
     /// <param name="destinationRuleOverride">Replaces the default DestinationRule (both subsets, connection pool, outlier detection).</param>
     public CanaryRepo Add(string name, CanaryTarget target, int stableWeight, int canaryWeight, string? policyOverride = null, string window = "10m",
-        string? destinationRuleOverride = null)
+        string? destinationRuleOverride = null, string interval = "1m", int failureThreshold = 3)
     {
         var dir = Path.Combine(Root, "apps", name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "promotion-policy.yaml"), policyOverride ?? Policy(name, target, window: window));
+        File.WriteAllText(Path.Combine(dir, "promotion-policy.yaml"), policyOverride ?? Policy(name, target, window: window, interval: interval, failureThreshold: failureThreshold));
         File.WriteAllText(Path.Combine(dir, "virtualservice.yaml"), VirtualService(target, stableWeight, canaryWeight));
         File.WriteAllText(Path.Combine(dir, "destination-rule.yaml"), destinationRuleOverride ?? DestinationRule(target));
         return this;
     }
 
-    public static string Policy(string name, CanaryTarget t, string maxErrorRate = "0.01", string window = "10m") => $"""
+    public static string Policy(string name, CanaryTarget t, string maxErrorRate = "0.01", string window = "10m", string interval = "1m", int failureThreshold = 3) => $"""
         apiVersion: promotion.gitops.dev/v1alpha1
         kind: PromotionPolicy
         metadata:
@@ -43,8 +43,8 @@ public sealed class CanaryRepo : IDisposable
           steps: [20, 50, 100]
           analysis:
             window: {window}
-            interval: 1m
-            failureThreshold: 3
+            interval: {interval}
+            failureThreshold: {failureThreshold}
             minRequests: 100
             maxErrorRate: {maxErrorRate}
             maxP99LatencyMs: 500

@@ -43,7 +43,8 @@ public sealed class CanaryAnalyzer(PrometheusClient prometheus)
         var result = new Dictionary<string, IReadOnlyList<SeriesPoint>>();
         foreach (var subset in new[] { policy.Stable, policy.Canary })
         {
-            var found = series.FirstOrDefault(s => s.Labels.GetValueOrDefault("destination_version") == subset);
+            var version = subset == policy.Canary ? policy.CanaryVersion : policy.StableVersion;
+            var found = series.FirstOrDefault(s => s.Labels.GetValueOrDefault("destination_version") == version);
             var byTime = found?.Points.ToDictionary(p => p.Time.ToUnixTimeSeconds(), p => p.Value) ?? [];
             result[subset] = Enumerable.Range(0, points)
                 .Select(i => start + (step * i))

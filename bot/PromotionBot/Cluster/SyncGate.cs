@@ -116,6 +116,7 @@ public sealed class SyncGate(ClusterReader cluster, GitWorkspace git, string arg
         HoldReason = HoldReason.NotLive,
         Next = null,
         Reasons = [cause.Text, .. decision.Reasons],
+        Causes = [DecisionCause.NotLive],
         NotLive = cause,
     };
 

@@ -25,7 +25,39 @@ public sealed record SubsetSignals(
     double? OverflowResponses)
 {
     public double? ErrorRate => Requests is > 0 && Errors is not null ? Errors / Requests : null;
+
+    /// <summary>(5xx, requests) over the whole window ending at the evaluation time and at each earlier interval end (index k = k intervals back).</summary>
+    public IReadOnlyList<WindowCounts> WindowHistory { get; init; } = [];
+
+    /// <summary>Most healthy endpoints any caller's Envoy saw for this subset in the last failureThreshold intervals (membership_healthy).</summary>
+    public double? HealthyEndpoints { get; init; }
+
+    /// <summary>In how many of the last failureThreshold intervals the callers reported this subset's cluster at all (membership stats).</summary>
+    public int MembershipIntervals { get; init; }
+
+    /// <summary>Most endpoints (healthy or not) any caller saw in the last failureThreshold intervals (membership_total).</summary>
+    public double? TotalEndpoints { get; init; }
+
+    /// <summary>Requests the callers' Envoy could not send for lack of a healthy host (upstream_cx_none_healthy) in the window.</summary>
+    public double? NoHealthyFailures { get; init; }
+
+    /// <summary>Connection attempts to this subset that failed (upstream_cx_connect_fail) in the window.</summary>
+    public double? ConnectFailures { get; init; }
+
+    /// <summary>Lowest per-interval count of none-healthy + connect failures over the last failureThreshold intervals: above 0 means every interval had some.</summary>
+    public double? SustainedFailuresBeforeReaching { get; init; }
+
+    /// <summary>5xx and 503 answers the callers' Envoy recorded for this subset's cluster (upstream_rq_5xx / upstream_rq_503), local replies included.</summary>
+    public double? UpstreamRq5xx { get; init; }
+
+    public double? UpstreamRq503 { get; init; }
+
+    /// <summary>True when this subset's cluster first showed up in the callers within the last interval: endpoints may still be starting.</summary>
+    public bool AppearedWithinInterval { get; init; }
 }
+
+/// <summary>5xx and request counts over one look-back window.</summary>
+public sealed record WindowCounts(double Errors, double Requests);
 
 /// <summary>All signals for one canary at one evaluation time.</summary>
 /// <param name="NewestSample">Time of the newest istio_requests_total sample for the service (any version); null when none in range.</param>
@@ -41,4 +73,7 @@ public sealed record CanarySignals(
     IReadOnlyList<string> Queries)
 {
     public SubsetSignals? Of(string subset) => BySubset.GetValueOrDefault(subset);
+
+    /// <summary>Requests of the service that the callers' proxies failed themselves without a subset (destination_version="unknown"), by response flags, in the window.</summary>
+    public IReadOnlyDictionary<string, double> UnattributedFailuresByFlag { get; init; } = new Dictionary<string, double>();
 }

@@ -2,29 +2,12 @@ using PromotionBot.Policy;
 
 namespace PromotionBot.Metrics;
 
-/// <summary>Reads every canary's signals from Prometheus with a fixed number of batched queries.</summary>
+/// <summary>Reads every canary's signals from Prometheus with a fixed number of queries, whatever the number of canaries and their timings.</summary>
 public sealed class SignalReader(PrometheusClient prometheus)
 {
     public async Task<IReadOnlyDictionary<CanaryPolicy, CanarySignals>> ReadAsync(IReadOnlyList<CanaryPolicy> policies, DateTimeOffset at, CancellationToken ct)
     {
-        var result = new Dictionary<CanaryPolicy, CanarySignals>();
-        // Canaries with the same timing share queries; the grouping key is what changes the PromQL.
-        var groups = policies.GroupBy(p => (p.Analysis.Window, p.Analysis.Interval, p.Analysis.FailureThreshold));
-        var tasks = groups.Select(async g => (Group: g.ToList(), Signals: await ReadGroupAsync(g.ToList(), at, ct)));
-        foreach (var (group, signals) in await Task.WhenAll(tasks))
-        {
-            foreach (var policy in group)
-            {
-                result[policy] = signals(policy);
-            }
-        }
-
-        return result;
-    }
-
-    private async Task<Func<CanaryPolicy, CanarySignals>> ReadGroupAsync(IReadOnlyList<CanaryPolicy> group, DateTimeOffset at, CancellationToken ct)
-    {
-        var q = new SignalQueries(group);
+        var q = new SignalQueries(policies);
         var queries = q.All;
         IReadOnlyList<Sample>[] answers;
         try
@@ -34,61 +17,134 @@ public sealed class SignalReader(PrometheusClient prometheus)
         catch (PrometheusException e)
         {
             var message = e.Message;
-            return _ => new CanarySignals(at, null, new Dictionary<string, SubsetSignals>(), null, message, queries);
+            return policies.ToDictionary(p => p, _ => new CanarySignals(at, null, new Dictionary<string, SubsetSignals>(), null, message, queries));
         }
 
-        var requests = ByVersion(answers[0]);
-        var errors = ByVersion(answers[1]);
-        var p99 = ByVersion(answers[2]);
-        var sustainedErrors = ByVersion(answers[3]);
-        var sustainedP99 = ByVersion(answers[4]);
-        var newest = answers[5].ToDictionary(s => (s.Label("destination_service_namespace"), s.Label("destination_service_name")), s => s.Value);
-        var overflowResponses = ByVersion(answers[6]);
-        var breakers = answers[7]
-            .Select(s => (Cluster: EnvoyCluster.TryParse(s.Label("cluster_name")), Signal: s.Label("signal"), s.Value))
-            .Where(x => x.Cluster is not null)
+        var requests = BySlot(answers[0]);
+        var errors = BySlot(answers[1]);
+        var p99 = BySlot(answers[2]);
+        var newest = answers[3].ToDictionary(s => (s.Label("destination_service_namespace"), s.Label("destination_service_name")), s => s.Value);
+        var failures = answers[4]
+            .Where(s => !double.IsNaN(s.Value))
+            .Select(s => (Key: Key(s), Flags: s.Label("response_flags"), s.Value))
             .ToList();
+        var clusters = answers[5]
+            .Where(s => !double.IsNaN(s.Value))
+            .Select(s => (Cluster: EnvoyCluster.TryParse(s.Label("cluster_name")), Slot: SignalQueries.ParseSlot(s.Label(SignalQueries.SlotLabel)), s.Value))
+            .Where(x => x.Cluster is not null)
+            .ToLookup(x => (x.Slot.Group, x.Slot.Slot, x.Slot.Signal, x.Cluster!.Subset, x.Cluster.Host), x => x.Value);
+        var failuresByKey = failures.ToLookup(x => x.Key);
 
-        return policy =>
+        return policies.ToDictionary(p => p, policy =>
         {
-            double? Get(Dictionary<(string, string, string), double> map, string version) =>
-                map.TryGetValue((policy.Namespace, policy.Service, version), out var v) ? v : null;
+            var g = q.GroupOf(policy);
+            var f = policy.Analysis.FailureThreshold;
 
-            double? Breaker(string subset, string signal)
+            double? Get(Dictionary<SlotKey, double> map, string version, string slot) =>
+                map.TryGetValue(new SlotKey(g, slot, policy.Namespace, policy.Service, version), out var v) ? v : null;
+
+            double? Envoy(string subset, string slot, string signal, bool max)
             {
-                var values = breakers.Where(b => b.Signal == signal && b.Cluster!.Subset == subset && b.Cluster.Host == policy.Fqdn).Select(b => b.Value).ToList();
-                return values.Count == 0 ? null : signal == "ejections_active" ? values.Max() : values.Sum();
+                var values = clusters[(g, slot, signal, subset, policy.Fqdn)].ToList();
+                return values.Count == 0 ? null : max ? values.Max() : values.Sum();
             }
 
-            SubsetSignals Subset(string version) => new(
-                version,
-                Get(requests, version),
-                Get(errors, version),
-                Get(p99, version),
-                Get(sustainedErrors, version),
-                Get(sustainedP99, version),
-                Breaker(version, "ejections_active"),
-                Breaker(version, "ejections_enforced"),
-                Breaker(version, "pending_overflow"),
-                Breaker(version, "cx_overflow"),
-                Get(overflowResponses, version));
+            double? Failures(string version, string slot, Func<string, bool> flags)
+            {
+                var values = failuresByKey[new SlotKey(g, slot, policy.Namespace, policy.Service, version)].Where(x => flags(x.Flags)).Select(x => x.Value).ToList();
+                return values.Count == 0 ? null : values.Sum();
+            }
+
+            // Lowest value over the last failureThreshold intervals; an interval without data counts as 0 (a breach must be seen to persist).
+            double? LowestOverIntervals(Func<int, double?> perInterval)
+            {
+                var values = Enumerable.Range(0, f).Select(perInterval).ToList();
+                return values.All(v => v is null) ? null : values.Min(v => v ?? 0);
+            }
+
+            double? HighestOverIntervals(Func<int, double?> perInterval)
+            {
+                var values = Enumerable.Range(0, f).Select(perInterval).Where(v => v is not null).ToList();
+                return values.Count == 0 ? null : values.Max();
+            }
+
+            // Istio metrics carry the pods' version label; Envoy clusters carry the subset name. Both are the same unless the policy maps them.
+            SubsetSignals Subset(string subset, string version)
+            {
+                var windowRequests = Get(requests, version, "w0");
+                double? IntervalRate(int k)
+                {
+                    var n = Get(requests, version, $"i{k}");
+                    return n is null ? null : n > 0 ? (Get(errors, version, $"i{k}") ?? 0) / n : 0;
+                }
+
+                double? FailedBeforeReaching(int k)
+                {
+                    var none = Envoy(subset, $"i{k}", "none_healthy", max: false);
+                    var connect = Envoy(subset, $"i{k}", "connect_fail", max: false);
+                    return none is null && connect is null ? null : (none ?? 0) + (connect ?? 0);
+                }
+
+                var seenNow = Envoy(subset, "i0", "membership_total", max: true) is not null;
+                var seenBefore = Enumerable.Range(1, f).Any(k => Envoy(subset, $"i{k}", "membership_total", max: true) is not null);
+                return new SubsetSignals(
+                    subset,
+                    windowRequests,
+                    // Istio has no 5xx series for a subset that never failed: with requests, that is 0.
+                    Get(errors, version, "w0") ?? (windowRequests is null ? null : 0),
+                    Get(p99, version, "w0"),
+                    LowestOverIntervals(IntervalRate),
+                    LowestOverIntervals(k => Get(p99, version, $"i{k}")),
+                    Envoy(subset, "w0", "ejections_active", max: true),
+                    Envoy(subset, "w0", "ejections_enforced", max: false),
+                    Envoy(subset, "w0", "pending_overflow", max: false),
+                    Envoy(subset, "w0", "cx_overflow", max: false),
+                    Failures(version, "w0", flags => flags.Contains("UO", StringComparison.Ordinal)))
+                {
+                    WindowHistory = Enumerable.Range(0, f)
+                        .Select(k => new WindowCounts(Get(errors, version, $"w{k}") ?? 0, Get(requests, version, $"w{k}") ?? 0))
+                        .ToList(),
+                    HealthyEndpoints = HighestOverIntervals(k => Envoy(subset, $"i{k}", "membership_healthy", max: true)),
+                    MembershipIntervals = Enumerable.Range(0, f).Count(k => Envoy(subset, $"i{k}", "membership_total", max: true) is not null),
+                    TotalEndpoints = HighestOverIntervals(k => Envoy(subset, $"i{k}", "membership_total", max: true)),
+                    NoHealthyFailures = Envoy(subset, "w0", "none_healthy", max: false),
+                    ConnectFailures = Envoy(subset, "w0", "connect_fail", max: false),
+                    SustainedFailuresBeforeReaching = LowestOverIntervals(FailedBeforeReaching),
+                    UpstreamRq5xx = Envoy(subset, "w0", "rq_5xx", max: false),
+                    UpstreamRq503 = Envoy(subset, "w0", "rq_503", max: false),
+                    AppearedWithinInterval = seenNow && !seenBefore,
+                };
+            }
 
             var subsets = new Dictionary<string, SubsetSignals>
             {
-                [policy.Stable] = Subset(policy.Stable),
-                [policy.Canary] = Subset(policy.Canary),
+                [policy.Stable] = Subset(policy.Stable, policy.StableVersion),
+                [policy.Canary] = Subset(policy.Canary, policy.CanaryVersion),
             };
             DateTimeOffset? newestSample = newest.TryGetValue((policy.Namespace, policy.Service), out var ts) && double.IsFinite(ts)
                 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(ts * 1000))
                 : null;
-            var unattributed = Get(overflowResponses, "unknown");
-            return new CanarySignals(at, newestSample, subsets, unattributed, null, queries);
-        };
+            var unknownKey = new SlotKey(g, "w0", policy.Namespace, policy.Service, "unknown");
+            var unattributed = failuresByKey[unknownKey]
+                .GroupBy(x => x.Flags, StringComparer.Ordinal)
+                .OrderBy(x => x.Key, StringComparer.Ordinal)
+                .ToDictionary(x => x.Key, x => x.Sum(y => y.Value), StringComparer.Ordinal);
+            return new CanarySignals(at, newestSample, subsets, Failures("unknown", "w0", flags => flags.Contains("UO", StringComparison.Ordinal)), null, queries)
+            {
+                UnattributedFailuresByFlag = unattributed,
+            };
+        });
     }
 
-    private static Dictionary<(string, string, string), double> ByVersion(IReadOnlyList<Sample> samples)
+    private static SlotKey Key(Sample s)
     {
-        var map = new Dictionary<(string, string, string), double>();
+        var slot = SignalQueries.ParseSlot(s.Label(SignalQueries.SlotLabel));
+        return new SlotKey(slot.Group, slot.Slot, s.Label("destination_service_namespace"), s.Label("destination_service_name"), s.Label("destination_version"));
+    }
+
+    private static Dictionary<SlotKey, double> BySlot(IReadOnlyList<Sample> samples)
+    {
+        var map = new Dictionary<SlotKey, double>();
         foreach (var s in samples)
         {
             // NaN means "no data" (0/0, empty histogram): dropping it keeps it from ever passing a check.
@@ -97,11 +153,13 @@ public sealed class SignalReader(PrometheusClient prometheus)
                 continue;
             }
 
-            var key = (s.Label("destination_service_namespace"), s.Label("destination_service_name"), s.Label("destination_version"));
+            var key = Key(s);
             // Sums can meet the same key twice only if Prometheus returned duplicates; keep the larger, never invent data.
             map[key] = map.TryGetValue(key, out var existing) && existing >= s.Value ? existing : s.Value;
         }
 
         return map;
     }
+
+    private readonly record struct SlotKey(int Group, string Slot, string Namespace, string Service, string Version);
 }

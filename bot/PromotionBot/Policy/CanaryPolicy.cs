@@ -21,6 +21,12 @@ public sealed record CanaryPolicy(
     AnalysisSettings Analysis,
     CircuitBreakingSettings CircuitBreaking)
 {
+    /// <summary>Pod <c>version</c> label of the stable subset's pods (what Istio reports as destination_version); the subset name unless mapped.</summary>
+    public string StableVersion { get; init; } = Stable;
+
+    /// <summary>Pod <c>version</c> label of the canary subset's pods; the subset name unless mapped (<c>subsets.canary: {name: v2, version: "2.0.0"}</c>).</summary>
+    public string CanaryVersion { get; init; } = Canary;
+
     /// <summary>Istio's fully qualified host, as it appears in Envoy's <c>cluster_name</c>.</summary>
     public string Fqdn => $"{Service}.{Namespace}.svc.cluster.local";
 
@@ -48,7 +54,20 @@ public sealed record AnalysisSettings(
     double MaxP99LatencyMs,
     TimeSpan Interval,
     int FailureThreshold,
-    TimeSpan MaxStaleness);
+    TimeSpan MaxStaleness)
+{
+    /// <summary>v2 against v1 (analysis.comparison); on by default.</summary>
+    public ComparisonSettings Comparison { get; init; } = ComparisonSettings.Default;
+}
+
+/// <param name="Enabled">Compare v2 with v1 at all (default true).</param>
+/// <param name="MaxErrorRateIncrease">Allowed v2 − v1 difference of 5xx proportions (0.005 = 0.5 percentage points).</param>
+/// <param name="Confidence">Confidence of the interval for the difference (default 0.99).</param>
+/// <param name="MaxLatencyIncreaseRatio">Optional ceiling for p99 v2 / p99 v1 (e.g. 1.2); null: not compared.</param>
+public sealed record ComparisonSettings(bool Enabled, double MaxErrorRateIncrease, double Confidence, double? MaxLatencyIncreaseRatio)
+{
+    public static readonly ComparisonSettings Default = new(true, 0.005, 0.99, null);
+}
 
 /// <param name="OutlierEjection">Any ejection of a canary host (active or enforced in the window) is circuit breaking.</param>
 /// <param name="ConnectionPoolOverflow">Any pending/connection overflow on the canary cluster, or UO responses attributed to it, is circuit breaking.</param>

@@ -5,7 +5,8 @@ namespace PromotionBot.Policy;
 
 /// <summary>
 /// Cross-file consistency of a canary's policy with the DestinationRule that defines its subsets: both subsets must
-/// exist (otherwise the VirtualService routes into nothing), and each circuit-breaking check needs the Envoy feature
+/// exist (otherwise the VirtualService routes into nothing), select the pods' version label the policy reads metrics for
+/// (subset name, or the policy's <c>{name, version}</c> mapping), and each circuit-breaking check needs the Envoy feature
 /// that produces its stats: outlierEjection needs <c>outlierDetection</c>, connectionPoolOverflow needs a
 /// <c>connectionPool</c>, on the canary subset or the rule's top-level traffic policy. Without them the check could
 /// never see data, and "no data" must not look like a hint about missing stats.
@@ -56,6 +57,18 @@ public static class DestinationRuleCheck
             {
                 var has = subsets.Count == 0 ? "none" : string.Join(", ", subsets.Keys);
                 problems.Add(new(at, $"{role} subset '{subset}' is not defined by {rule.Describe()} (its subsets: {has})"));
+            }
+        }
+
+        // Istio reports destination_version from the pods' version label: the subset must select the version the policy reads.
+        foreach (var (role, subset, version, at) in new[] { ("stable", policy.Stable, policy.StableVersion, keys.Stable), ("canary", policy.Canary, policy.CanaryVersion, keys.Canary) })
+        {
+            if (subsets.GetValueOrDefault(subset)?.Map("labels") is { } labels && Scalar(labels, "version") is { } selected && selected != version)
+            {
+                problems.Add(new(at, subset == version
+                    ? $"{role} subset '{subset}' of {rule.Describe()} selects pods labelled version: {selected}, but metrics are read for version '{version}': " +
+                      $"map it in the policy (subsets.{role}: {{name: {subset}, version: \"{selected}\"}}) or fix the DestinationRule's labels"
+                    : $"subsets.{role} maps subset '{subset}' to version '{version}', but {rule.Describe()} selects pods labelled version: {selected}"));
             }
         }
 

@@ -95,11 +95,16 @@ public static partial class PolicyLoader
         var target2 = new VirtualServiceTarget(vsPath, vs.RequiredString("name").Value, vs.OptionalString("route")?.Value);
 
         var subsets = spec.RequiredMap("subsets");
-        var stable = subsets.RequiredString("stable");
-        var canary = subsets.RequiredString("canary");
+        var (stable, stableVersion) = ParseSubset(subsets, "stable");
+        var (canary, canaryVersion) = ParseSubset(subsets, "canary");
         if (stable.Value == canary.Value)
         {
             throw canary.Error($"subsets.stable and subsets.canary must differ (both '{canary.Value}')");
+        }
+
+        if (stableVersion == canaryVersion)
+        {
+            throw canary.Error($"the stable and canary pods must carry different version labels (both '{canaryVersion}')");
         }
 
         var steps = ParseSteps(spec);
@@ -117,8 +122,24 @@ public static partial class PolicyLoader
 
         return new CanaryPolicy(name, ns, service, relativePath, target2, stable.Value, canary.Value, steps, analysis, circuit)
         {
+            StableVersion = stableVersion,
+            CanaryVersion = canaryVersion,
             ArgoCdApplication = application?.Value,
         };
+    }
+
+    /// <summary>A subset is a name (<c>canary: v2</c>, pods labelled version=v2) or <c>{name: v2, version: "2.0.0"}</c> when the pods' version label differs.</summary>
+    private static (PolicyNode Name, string Version) ParseSubset(PolicyNode subsets, string key)
+    {
+        var node = subsets.Required(key);
+        if (node.Node is YamlMappingNode)
+        {
+            var name = node.RequiredString("name");
+            return (name, node.OptionalString("version")?.Value ?? name.Value);
+        }
+
+        var plain = subsets.RequiredString(key);
+        return (plain, plain.Value);
     }
 
     private static IReadOnlyList<int> ParseSteps(PolicyNode spec)
@@ -192,7 +213,39 @@ public static partial class PolicyLoader
             }
         }
 
-        return new AnalysisSettings(window, minRequests, maxErrorRate, maxP99, interval, failureThreshold, staleness);
+        return new AnalysisSettings(window, minRequests, maxErrorRate, maxP99, interval, failureThreshold, staleness)
+        {
+            Comparison = ParseComparison(a?.OptionalMap("comparison")),
+        };
+    }
+
+    private static ComparisonSettings ParseComparison(PolicyNode? c)
+    {
+        var d = ComparisonSettings.Default;
+        if (c is null)
+        {
+            return d;
+        }
+
+        var increase = c.OptionalDouble("maxErrorRateIncrease") ?? d.MaxErrorRateIncrease;
+        if (increase is < 0 or >= 1)
+        {
+            throw c.Child("maxErrorRateIncrease")!.Error($"maxErrorRateIncrease is a difference of ratios between 0 and 1 (0.5 percentage points = 0.005), got {increase}");
+        }
+
+        var confidence = c.OptionalDouble("confidence") ?? d.Confidence;
+        if (confidence is < 0.5 or >= 1)
+        {
+            throw c.Child("confidence")!.Error($"confidence must be at least 0.5 and below 1 (e.g. 0.99), got {confidence}");
+        }
+
+        var ratio = c.OptionalDouble("maxLatencyIncreaseRatio");
+        if (ratio is < 1)
+        {
+            throw c.Child("maxLatencyIncreaseRatio")!.Error($"maxLatencyIncreaseRatio is p99 v2 / p99 v1 and must be at least 1 (e.g. 1.2), got {ratio}");
+        }
+
+        return new ComparisonSettings(c.OptionalBool("enabled") ?? d.Enabled, increase, confidence, ratio);
     }
 
     private static string? NormalizeRelative(string baseDir, string path)

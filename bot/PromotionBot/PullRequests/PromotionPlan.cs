@@ -186,6 +186,8 @@ public static class PromotionPlan
         HoldReason.BreachNotPersistent => "breach not persistent yet",
         HoldReason.AlreadyPromoted => "already promoted",
         HoldReason.RolledBack => "rolled back",
+        HoldReason.CanaryStarting => "canary just appeared",
+        HoldReason.ComparisonInconclusive => "v2 not yet shown to be no worse than v1",
         HoldReason.NotLive => "step not live",
         _ => "holding",
     };

@@ -39,25 +39,21 @@ public sealed record PromotionProposal(CanaryEvaluation Evaluation, CanaryPolicy
 
     public static string KeyFor(CanaryPolicy policy) => $"{policy.Namespace}/{policy.Name}";
 
-    /// <summary>Short cause of a rollback for titles: from the decision's first reason, else from the failed checks.</summary>
+    /// <summary>Short cause of a rollback for titles, from the decision's typed causes.</summary>
     public static string RollbackCause(Decision decision)
     {
-        var text = (decision.Reasons.Count > 0 ? decision.Reasons[0] : "").ToLowerInvariant();
-        var circuit = text.Contains("circuit breaking", StringComparison.Ordinal);
-        var errors = text.Contains("5xx", StringComparison.Ordinal) || text.Contains("error rate", StringComparison.Ordinal);
-        var latency = text.Contains("p99", StringComparison.Ordinal) || text.Contains("latency", StringComparison.Ordinal);
-        if (!circuit && !errors && !latency)
-        {
-            var failed = decision.Checks.Where(c => c.Result == CheckOutcome.Fail).Select(c => c.Name.ToLowerInvariant()).ToList();
-            circuit = failed.Any(n => n.Contains("eject", StringComparison.Ordinal) || n.Contains("overflow", StringComparison.Ordinal));
-            errors = failed.Any(n => n.Contains("error", StringComparison.Ordinal));
-            latency = failed.Any(n => n.Contains("latency", StringComparison.Ordinal) || n.Contains("p99", StringComparison.Ordinal));
-        }
-
+        var causes = decision.CauseList;
+        var circuit = causes.Contains(DecisionCause.OutlierEjection) || causes.Contains(DecisionCause.ConnectionPoolOverflow);
+        var errors = causes.Contains(DecisionCause.ErrorRate);
+        var latency = causes.Contains(DecisionCause.Latency);
         return circuit ? "circuit breaking"
+            : causes.Contains(DecisionCause.NoHealthyEndpoints) ? "no healthy endpoints"
+            : causes.Contains(DecisionCause.UpstreamFailures) ? "requests failing before reaching it"
             : errors && latency ? "error rate and p99 latency"
             : errors ? "error rate"
             : latency ? "p99 latency"
+            : causes.Contains(DecisionCause.WorseThanStable) ? "error rate worse than stable"
+            : causes.Contains(DecisionCause.LatencyWorseThanStable) ? "p99 latency worse than stable"
             : "failing checks";
     }
 

@@ -77,6 +77,22 @@ public static class PullRequestBody
             b.AppendLine($"| Outlier ejections (max active / enforced) | {Count(s1?.EjectionsActiveMax)} / {Count(s1?.EjectionsEnforced)} | {Count(s2?.EjectionsActiveMax)} / {Count(s2?.EjectionsEnforced)} | {(policy.CircuitBreaking.OutlierEjection ? "none" : "not checked")} |");
             b.AppendLine($"| Pool overflow (pending / connections) | {Count(s1?.PendingOverflow)} / {Count(s1?.ConnectionOverflow)} | {Count(s2?.PendingOverflow)} / {Count(s2?.ConnectionOverflow)} | {(policy.CircuitBreaking.ConnectionPoolOverflow ? "none" : "not checked")} |");
             b.AppendLine($"| UO (overflow) responses | {Count(s1?.OverflowResponses)} | {Count(s2?.OverflowResponses)} | {(policy.CircuitBreaking.ConnectionPoolOverflow ? "none" : "not checked")} |");
+            b.AppendLine($"| Healthy / total endpoints (callers' view) | {Count(s1?.HealthyEndpoints)} / {Count(s1?.TotalEndpoints)} | {Count(s2?.HealthyEndpoints)} / {Count(s2?.TotalEndpoints)} | ≥ 1 healthy |");
+            b.AppendLine($"| Failed before reaching a pod (no healthy host / connect failure) | {Count(s1?.NoHealthyFailures)} / {Count(s1?.ConnectFailures)} | {Count(s2?.NoHealthyFailures)} / {Count(s2?.ConnectFailures)} | not every interval |");
+            if (decision.Comparison is { } cmp)
+            {
+                b.AppendLine();
+                b.AppendLine($"**{canary} against {stable}:** {Analysis.DecisionEngine.Describe(cmp, stable, canary)} " +
+                             "(Newcombe score interval for the difference of two proportions).");
+            }
+
+            if (signals.UnattributedFailuresByFlag.Count > 0)
+            {
+                b.AppendLine();
+                b.AppendLine($"Callers' requests that failed in their own proxy (destination_version unknown), by flag: " +
+                             string.Join(", ", signals.UnattributedFailuresByFlag.Select(kv => $"`{kv.Key}` {Count(kv.Value)}")) + ".");
+            }
+
             if (signals.UnattributedOverflowResponses is > 0)
             {
                 b.AppendLine();

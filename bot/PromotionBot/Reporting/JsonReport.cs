@@ -59,6 +59,13 @@ public static class JsonReport
             w.WriteNull("nextWeights");
         }
 
+        w.WriteStartArray("causes");
+        foreach (var cause in d?.CauseList ?? [])
+        {
+            w.WriteStringValue(Names.Of(cause));
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("reasons");
         foreach (var r in d?.Reasons ?? [])
         {
@@ -93,6 +100,26 @@ public static class JsonReport
         else
         {
             w.WriteNull("requests");
+        }
+
+        if (d?.Comparison is { } cmp && p is not null)
+        {
+            w.WriteStartObject("comparison");
+            WriteNumber(w, "canaryErrorRate", cmp.CanaryRate);
+            WriteNumber(w, "stableErrorRate", cmp.StableRate);
+            WriteNumber(w, "difference", cmp.Difference);
+            WriteNumber(w, "lower", cmp.Lower);
+            WriteNumber(w, "upper", cmp.Upper);
+            WriteNumber(w, "confidence", cmp.Confidence);
+            WriteNumber(w, "maxIncrease", cmp.MaxIncrease);
+            w.WriteString("verdict", Names.Of(cmp.Verdict));
+            w.WriteBoolean("sustained", cmp.SustainedWorse);
+            w.WriteString("text", DecisionEngine.Describe(cmp, p.Stable, p.Canary));
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("comparison");
         }
 
         WriteNullable(w, "error", c.Error);

@@ -230,4 +230,23 @@ public sealed class DestinationRuleCheckTests : IDisposable
 
         throw new InvalidOperationException("GitOpsPromotion.sln not found above " + AppContext.BaseDirectory);
     }
+
+    [Fact]
+    public void A_subset_selecting_another_version_label_than_the_policy_reads_is_named()
+    {
+        var relabelled = Patch.Replace("  - name: v2\n    labels:\n      version: v2", "  - name: v2\n    labels:\n      version: \"2.0.0\"", StringComparison.Ordinal);
+        Assert.Contains("version: \"2.0.0\"", relabelled, StringComparison.Ordinal);
+
+        // Plain "canary: v2" reads destination_version="v2", but the v2 subset selects version 2.0.0.
+        var problem = Assert.Single(DestinationRuleCheck.Problems(root, Write(Policy(), patch: relabelled)));
+        Assert.Equal(14, problem.At.Line);
+        Assert.Contains("canary subset 'v2'", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("version: 2.0.0", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("subsets.canary: {name: v2, version: \"2.0.0\"}", problem.Message, StringComparison.Ordinal);
+
+        // Mapping the subset to its label clears it; mapping it to a third value names the mismatch.
+        Assert.Empty(DestinationRuleCheck.Problems(root, Write(Policy(canary: "{name: v2, version: \"2.0.0\"}"), patch: relabelled)));
+        var wrong = Assert.Single(DestinationRuleCheck.Problems(root, Write(Policy(canary: "{name: v2, version: \"2.1.0\"}"), patch: relabelled)));
+        Assert.Contains("maps subset 'v2' to version '2.1.0'", wrong.Message, StringComparison.Ordinal);
+    }
 }

@@ -31,7 +31,7 @@ internal static class Canaries
         ["sum by (destination_version) (increase(istio_requests_total{reporter=\"destination\",destination_service_name=\"product-catalog\"}[10m]))"]);
 
     public static CanaryEvaluation Evaluation(DecisionKind kind, (int V1, int V2) current, (int V1, int V2)? next = null,
-        HoldReason hold = HoldReason.None, string name = "product-catalog", string reason = "v2 healthy on 400 requests")
+        HoldReason hold = HoldReason.None, string name = "product-catalog", string reason = "v2 healthy on 400 requests", IReadOnlyList<DecisionCause>? causes = null)
     {
         var policy = Policy(name);
         var checks = new List<CheckResult>
@@ -39,7 +39,9 @@ internal static class Canaries
             new("error-rate", "v2", 0.0025, 0.01, kind == DecisionKind.Rollback ? CheckOutcome.Fail : CheckOutcome.Pass, "1 5xx of 400"),
             new("latency-p99", "v2", 120, 500, CheckOutcome.Pass, "p99 120 ms"),
         };
-        var decision = new Decision(kind, hold, W(current.V1, current.V2), next is { } n ? W(n.V1, n.V2) : null, [reason], checks);
+        // The typed cause a real engine would give for this kind of verdict (titles and statuses read it, never the reason text).
+        causes ??= kind == DecisionKind.Rollback ? [DecisionCause.ErrorRate] : [];
+        var decision = new Decision(kind, hold, W(current.V1, current.V2), next is { } n ? W(n.V1, n.V2) : null, [reason], checks, causes);
         var weights = new RouteWeights(policy.VirtualService.File, [new("v1", current.V1, 10, 15), new("v2", current.V2, 13, 15)]);
         return new CanaryEvaluation(name, policy, weights, Signals(), decision, null);
     }

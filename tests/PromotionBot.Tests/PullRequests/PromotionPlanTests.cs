@@ -56,7 +56,7 @@ public sealed class PromotionPlanTests
     public void Rollback_supersedes_advance_failure_status_then_close_then_open()
     {
         var pr = OpenPr(7, DecisionKind.Advance, (50, 50));
-        var run = Run(Evaluation(DecisionKind.Rollback, (80, 20), (100, 0), reason: "circuit breaking on v2: outlier ejection in the last 10m"));
+        var run = Run(Evaluation(DecisionKind.Rollback, (80, 20), (100, 0), reason: "circuit breaking on v2: outlier ejection in the last 10m", causes: [DecisionCause.OutlierEjection]));
 
         var actions = Single(run, pr).Actions;
 

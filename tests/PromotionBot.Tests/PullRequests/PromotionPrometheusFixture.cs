@@ -51,8 +51,9 @@ public sealed class PromotionPrometheusFixture : IAsyncLifetime
         return set;
     }
 
+    // About 6000 v2 requests per 10 minutes: enough for the v2-versus-v1 comparison to show that a healthy v2 is no worse.
     private static CanaryScenario Healthy80To20(CanaryScenario c) =>
-        c.Traffic("v1", 8, errorRatio: 0.001, latencyMs: 30).Traffic("v2", 2, errorRatio: 0.001, latencyMs: 35);
+        c.Traffic("v1", 40, errorRatio: 0.001, latencyMs: 30).Traffic("v2", 10, errorRatio: 0.001, latencyMs: 35);
 }
 
 [CollectionDefinition(Name)]

@@ -11,9 +11,9 @@ public sealed class PullRequestBodyTests
     private static readonly LinkSettings Links = new(new Uri("http://prometheus.local:9090/"), new Uri("https://grafana.local/"),
         new Uri("https://kiali.local/kiali/"), new Uri("https://argocd.local/"), "ecommerce");
 
-    private static PromotionProposal Proposal(DecisionKind kind, (int, int) current, (int, int) next, string reason = "v2 healthy on 400 requests")
+    private static PromotionProposal Proposal(DecisionKind kind, (int, int) current, (int, int) next, string reason = "v2 healthy on 400 requests", IReadOnlyList<DecisionCause>? causes = null)
     {
-        var e = Evaluation(kind, current, next, reason: reason);
+        var e = Evaluation(kind, current, next, reason: reason, causes: causes);
         return new PromotionProposal(e, e.Policy!, e.Decision!);
     }
 
@@ -59,7 +59,7 @@ public sealed class PullRequestBodyTests
     [Fact]
     public void Rollback_body_is_urgent()
     {
-        var body = PullRequestBody.Render(Proposal(DecisionKind.Rollback, (50, 50), (100, 0), "circuit breaking on v2: outlier ejection in the last 10m"), "abc", null, Links);
+        var body = PullRequestBody.Render(Proposal(DecisionKind.Rollback, (50, 50), (100, 0), "circuit breaking on v2: outlier ejection in the last 10m", [DecisionCause.OutlierEjection]), "abc", null, Links);
 
         Assert.Contains("> [!CAUTION]", body, StringComparison.Ordinal);
         Assert.Contains("Urgent rollback", body, StringComparison.Ordinal);

@@ -16,10 +16,10 @@ public sealed class AnalyzeScenarioTests(PrometheusScenarioFixture fixture)
 {
     private static readonly Dictionary<string, int> Rollback = new() { ["v1"] = 100, ["v2"] = 0 };
 
-    private async Task<JsonElement> JudgeAsync(CanaryTarget target, int stable, int canary)
+    private async Task<JsonElement> JudgeAsync(CanaryTarget target, int stable, int canary, DateTimeOffset? at = null)
     {
         using var repo = new CanaryRepo().Add(target.Namespace, target, stable, canary);
-        var run = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, fixture.At);
+        var run = await AnalyzeRun.InvokeAsync(repo.Root, fixture.BaseUrl, at ?? fixture.At);
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}\n{run.Json}");
         return run.Canary(target.Namespace);
     }
@@ -30,8 +30,8 @@ public sealed class AnalyzeScenarioTests(PrometheusScenarioFixture fixture)
         var c = await JudgeAsync(Healthy, 80, 20);
         Assert.True(c.Decision() == "advance", c.Explain());
         Assert.Equal(new Dictionary<string, int> { ["v1"] = 50, ["v2"] = 50 }, c.NextWeights());
-        Assert.InRange(c.Requests("v2"), 2 * 600 * 0.9, 2 * 600 * 1.1);
-        Assert.InRange(c.Requests("v1"), 8 * 600 * 0.9, 8 * 600 * 1.1);
+        Assert.InRange(c.Requests("v2"), CanaryRps * 600 * 0.9, CanaryRps * 600 * 1.1);
+        Assert.InRange(c.Requests("v1"), StableRps * 600 * 0.9, StableRps * 600 * 1.1);
         Assert.DoesNotContain(c.Checks(), k => k.Result == "fail");
     }
 
@@ -127,7 +127,7 @@ public sealed class AnalyzeScenarioTests(PrometheusScenarioFixture fixture)
     {
         var c = await JudgeAsync(Restarted, 80, 20);
         Assert.True(c.Decision() == "advance", c.Explain());
-        Assert.InRange(c.Requests("v2"), 2 * 600 * 0.9, 2 * 600 * 1.1);
+        Assert.InRange(c.Requests("v2"), CanaryRps * 600 * 0.9, CanaryRps * 600 * 1.1);
     }
 
     [Fact]
@@ -180,6 +180,88 @@ public sealed class AnalyzeScenarioTests(PrometheusScenarioFixture fixture)
         var error = failed.GetProperty("error").GetString()!;
         Assert.Contains($"apps/broken/promotion-policy.yaml:{badLine}:", error, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("decision").ValueKind);
+    }
+
+    private static string[] Causes(JsonElement c) => c.GetProperty("causes").EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    [Fact]
+    public async Task CrashLoopingCanaryIsRolledBackOnFailuresBeforeReachingIt()
+    {
+        var c = await JudgeAsync(CrashLooping, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Equal(Rollback, c.NextWeights());
+        Assert.Contains("upstream-failures", Causes(c));
+        var reason = c.GetProperty("reasons")[0].GetString()!;
+        Assert.Contains("UH", reason, StringComparison.Ordinal);
+        Assert.Contains("UF,URX", reason, StringComparison.Ordinal);
+        Assert.Contains(c.Checks(), k => k is { Name: "failures-before-reaching", Subset: "v2", Result: "fail" });
+    }
+
+    [Fact]
+    public async Task NeverReadyCanaryIsRolledBackForNoHealthyEndpoints()
+    {
+        var c = await JudgeAsync(NeverReady, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Contains("no-healthy-endpoints", Causes(c));
+        Assert.Contains("healthy endpoints 0/0", c.GetProperty("reasons")[0].GetString()!, StringComparison.Ordinal);
+        Assert.Contains(c.Checks(), k => k is { Name: "healthy-endpoints", Subset: "v2", Result: "fail" });
+    }
+
+    [Fact]
+    public async Task NeverReadyCanaryAtZeroPercentHolds()
+    {
+        var c = await JudgeAsync(NeverReady, 100, 0);
+        Assert.True(c.Decision() == "hold" && c.HoldReason() == "rolled-back", c.Explain());
+    }
+
+    [Fact]
+    public async Task CanaryWorseThanStableUnderTheCeilingIsRolledBack()
+    {
+        var c = await JudgeAsync(WorseThanStable, 80, 20);
+        Assert.True(c.Decision() == "rollback", c.Explain());
+        Assert.Equal(["worse-than-stable"], Causes(c));
+        Assert.DoesNotContain(c.Checks(), k => k is { Name: "error-rate", Subset: "v2", Result: "fail" });
+        var cmp = c.GetProperty("comparison");
+        Assert.Equal("worse", cmp.GetProperty("verdict").GetString());
+        Assert.True(cmp.GetProperty("lower").GetDouble() > 0.005, c.Explain());
+        Assert.InRange(cmp.GetProperty("difference").GetDouble(), 0.007, 0.009);
+        Assert.Contains("more than the allowed +0.50 pp", cmp.GetProperty("text").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CanaryEqualToStableAdvances()
+    {
+        var c = await JudgeAsync(EqualToStable, 80, 20);
+        Assert.True(c.Decision() == "advance", c.Explain());
+        var cmp = c.GetProperty("comparison");
+        Assert.Equal("not-worse", cmp.GetProperty("verdict").GetString());
+        Assert.True(cmp.GetProperty("upper").GetDouble() <= 0.005, c.Explain());
+    }
+
+    [Fact]
+    public async Task StableWorseThanCanaryDoesNotHoldTheCanaryBack()
+    {
+        var c = await JudgeAsync(StableWorse, 80, 20);
+        Assert.True(c.Decision() == "advance", c.Explain());
+        Assert.True(c.GetProperty("comparison").GetProperty("difference").GetDouble() < 0, c.Explain());
+    }
+
+    [Theory]
+    [InlineData("healthy", "advance")]
+    [InlineData("canary-5xx", "rollback")]
+    [InlineData("canary-blip", "hold")]
+    [InlineData("canary-worse", "rollback")]
+    [InlineData("canary-crashloop", "rollback")]
+    public async Task ReplaysSevenSecondsLaterGiveTheSameVerdict(string ns, string decision)
+    {
+        // Persistence intervals are offsets from --at, not epoch-aligned steps: T and T + 7 s see the same intervals shifted by 7 s.
+        var target = new CanaryTarget(ns, Service, Port);
+        var atT = await JudgeAsync(target, 80, 20);
+        var later = await JudgeAsync(target, 80, 20, fixture.At.AddSeconds(7));
+        Assert.True(atT.Decision() == decision, atT.Explain());
+        Assert.True(later.Decision() == decision, later.Explain());
+        Assert.Equal(atT.HoldReason(), later.HoldReason());
+        Assert.Equal(Causes(atT), Causes(later));
     }
 
     [Fact]

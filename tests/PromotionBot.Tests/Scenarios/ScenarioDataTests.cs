@@ -1,4 +1,5 @@
 using Xunit;
+using static PromotionBot.Tests.Scenarios.ScenarioCatalog;
 
 namespace PromotionBot.Tests.Scenarios;
 
@@ -19,8 +20,8 @@ public sealed class ScenarioDataTests(PrometheusScenarioFixture fixture) : IDisp
     {
         var v1 = await _q.ScalarAsync($"sum(increase(istio_requests_total{{{Dest("healthy", ",destination_version=\"v1\"")}}}[10m]))");
         var v2 = await _q.ScalarAsync($"sum(increase(istio_requests_total{{{Dest("healthy", ",destination_version=\"v2\"")}}}[10m]))");
-        Assert.InRange(v1!.Value, 8 * 600 * 0.9, 8 * 600 * 1.1);
-        Assert.InRange(v2!.Value, 2 * 600 * 0.9, 2 * 600 * 1.1);
+        Assert.InRange(v1!.Value, StableRps * 600 * 0.9, StableRps * 600 * 1.1);
+        Assert.InRange(v2!.Value, CanaryRps * 600 * 0.9, CanaryRps * 600 * 1.1);
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class ScenarioDataTests(PrometheusScenarioFixture fixture) : IDisp
         var resets = await _q.ScalarAsync($"sum(resets(istio_requests_total{{{Dest("restarted", ",destination_version=\"v2\"")}}}[10m]))");
         Assert.True(resets >= 1, "the restarted pod's counter should drop");
         var v2 = await _q.ScalarAsync($"sum(increase(istio_requests_total{{{Dest("restarted", ",destination_version=\"v2\"")}}}[10m]))");
-        Assert.InRange(v2!.Value, 2 * 600 * 0.9, 2 * 600 * 1.1);
+        Assert.InRange(v2!.Value, CanaryRps * 600 * 0.9, CanaryRps * 600 * 1.1);
     }
 
     [Fact]

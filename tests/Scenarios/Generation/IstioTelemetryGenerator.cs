@@ -33,6 +33,8 @@ internal static class IstioTelemetryGenerator
         var destination = new Dictionary<(string Subset, int Code), RequestFlow>();
         var source = new Dictionary<(string Subset, int Code), RequestFlow>();
         RequestFlow? overflow = null;
+        RequestFlow? noHealthy = null;
+        RequestFlow? connectFail = null;
         foreach (var subset in s.Subsets)
         {
             var codes = s.AllTraffic(subset).Where(x => x.ErrorRatio > 0).Select(x => x.ErrorCode).Prepend(200).Distinct();
@@ -45,26 +47,37 @@ internal static class IstioTelemetryGenerator
 
         if (s.Subsets.SelectMany(s.AllTraffic).Any(x => x.OverflowPerSecond > 0))
         {
-            overflow = NewFlow(flows, dump, RequestLabels.SourceOverflow(t, caller));
+            overflow = NewFlow(flows, dump, RequestLabels.SourceLocalFailure(t, caller, "UO"));
+        }
+
+        // Crashed or never-ready pods: the caller's proxy answers 503 itself, without peer metadata (destination_version "unknown").
+        if (s.Subsets.SelectMany(s.AllTraffic).Any(x => x.NoHealthyPerSecond > 0))
+        {
+            noHealthy = NewFlow(flows, dump, RequestLabels.SourceLocalFailure(t, caller, "UH"));
+        }
+
+        if (s.Subsets.SelectMany(s.AllTraffic).Any(x => x.ConnectFailPerSecond > 0))
+        {
+            connectFail = NewFlow(flows, dump, RequestLabels.SourceLocalFailure(t, caller, "UF,URX"));
         }
 
         // Caller-side clusters: both subsets (the DestinationRule defines v2 even before it has pods), the subset-less
         // cluster, and unrelated ones. Server-side inbound clusters are noise a loose regex could match.
         var clusters = new Dictionary<string, EnvoyClusterStats>(StringComparer.Ordinal);
         var allClusters = new List<EnvoyClusterStats>();
-        foreach (var name in new[] { t.OutboundCluster(t.Stable), t.OutboundCluster(t.Canary), t.OutboundCluster("") })
+        foreach (var (name, deployed) in new[] { (t.OutboundCluster(t.Stable), servers.ContainsKey(t.Stable)), (t.OutboundCluster(t.Canary), servers.ContainsKey(t.Canary)), (t.OutboundCluster(""), true) })
         {
-            clusters[name] = NewCluster(allClusters, dump, seen, name, caller)!;
+            clusters[name] = NewCluster(allClusters, dump, seen, name, caller, deployed)!;
         }
 
         foreach (var name in new[] { "outbound|15012||istiod.istio-system.svc.cluster.local", "PassthroughCluster" })
         {
-            _ = NewCluster(allClusters, dump, seen, name, caller);
+            _ = NewCluster(allClusters, dump, seen, name, caller, withHealth: true);
         }
 
-        var inbound = servers.ToDictionary(p => p.Key, p => NewCluster(allClusters, dump, seen, $"inbound|{t.Port}||", p.Value)!, StringComparer.Ordinal);
+        var inbound = servers.ToDictionary(p => p.Key, p => NewCluster(allClusters, dump, seen, $"inbound|{t.Port}||", p.Value, withHealth: true)!, StringComparer.Ordinal);
 
-        var accumulators = s.Subsets.ToDictionary(v => v, _ => (Requests: new Accumulator(), Errors: new Accumulator(), Overflow: new Accumulator()), StringComparer.Ordinal);
+        var accumulators = s.Subsets.ToDictionary(v => v, _ => (Requests: new Accumulator(), Errors: new Accumulator(), Overflow: new Accumulator(), NoHealthy: new Accumulator(), ConnectFail: new Accumulator()), StringComparer.Ordinal);
         var times = SampleTimes(s).ToList();
         for (var i = 0; i < times.Count; i++)
         {
@@ -101,7 +114,20 @@ internal static class IstioTelemetryGenerator
                     var rejected = acc.Overflow.Take(traffic.OverflowPerSecond * seconds);
                     overflow?.AddFixed(rejected, 0.3);
                     clusters[t.OutboundCluster(subset)].Overflow(rejected);
-                    clusters[t.OutboundCluster(subset)].Eject(traffic.EjectedHosts);
+                    var cluster = clusters[t.OutboundCluster(subset)];
+                    cluster.Eject(traffic.EjectedHosts);
+                    cluster.Answered5xx(errors, traffic.ErrorCode);
+
+                    var uh = acc.NoHealthy.Take(traffic.NoHealthyPerSecond * seconds);
+                    var uf = acc.ConnectFail.Take(traffic.ConnectFailPerSecond * seconds);
+                    noHealthy?.AddFixed(uh, 0.2);
+                    connectFail?.AddFixed(uf, 30);
+                    cluster.FailLocally(uh, uf);
+
+                    // Crash-looping pods pass readiness now and then; not-ready pods are not in EDS at all.
+                    var members = traffic.Flapping ? (i % 4 == 0 ? traffic.Endpoints : 0) : traffic.Endpoints;
+                    var healthy = traffic.Flapping || traffic.HealthyEndpoints < 0 ? members : traffic.HealthyEndpoints;
+                    cluster.Members(healthy, members);
                 }
             }
 
@@ -158,7 +184,7 @@ internal static class IstioTelemetryGenerator
         return flow;
     }
 
-    private static EnvoyClusterStats? NewCluster(List<EnvoyClusterStats> all, MetricsDump dump, HashSet<string> seen, string clusterName, Pod pod)
+    private static EnvoyClusterStats? NewCluster(List<EnvoyClusterStats> all, MetricsDump dump, HashSet<string> seen, string clusterName, Pod pod, bool withHealth)
     {
         var labels = LabelSet.Render(pod.ScrapeLabels().Append(new("cluster_name", clusterName)));
         if (!seen.Add(labels))
@@ -166,7 +192,7 @@ internal static class IstioTelemetryGenerator
             return null;
         }
 
-        var stats = new EnvoyClusterStats(labels, dump);
+        var stats = new EnvoyClusterStats(labels, dump, withHealth);
         all.Add(stats);
         return stats;
     }

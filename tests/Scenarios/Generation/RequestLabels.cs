@@ -18,11 +18,11 @@ internal static class RequestLabels
             .Concat(caller.ScrapeLabels()));
 
     /// <summary>
-    /// Requests the caller's Envoy rejected itself (UO): no host was picked, so no peer metadata; only the service
+    /// Requests the caller's Envoy answered itself (UO overflow, UH no healthy upstream, UF,URX connect failures): no host was picked, so no peer metadata; only the service
     /// labels from the cluster metadata survive, everything workload-specific is "unknown".
     /// </summary>
-    public static string SourceOverflow(CanaryTarget t, Pod caller) =>
-        LabelSet.Render(Common("source", caller, 503, "UO", "unknown")
+    public static string SourceLocalFailure(CanaryTarget t, Pod caller, string flags) =>
+        LabelSet.Render(Common("source", caller, 503, flags, "unknown")
             .Concat(
             [
                 new("destination_app", "unknown"),

@@ -63,7 +63,19 @@ internal sealed class MetricsDump
 
     public List<ScalarSeries> ConnectionOverflow { get; } = [];
 
+    public List<ScalarSeries> MembershipHealthy { get; } = [];
+
+    public List<ScalarSeries> MembershipTotal { get; } = [];
+
+    public List<ScalarSeries> NoneHealthy { get; } = [];
+
+    public List<ScalarSeries> ConnectFail { get; } = [];
+
+    /// <summary>envoy_cluster_upstream_rq with response_code="503" or response_code_class="5xx" (Istio's stats tags).</summary>
+    public List<ScalarSeries> UpstreamRq { get; } = [];
+
     public long SampleCount =>
         Requests.Sum(s => (long)s.Times.Count) + Durations.Sum(s => (long)s.Times.Count * (EnvoyBuckets.Bounds.Length + 3))
-        + new[] { EjectionsActive, EjectionsEnforced, PendingOverflow, ConnectionOverflow }.Sum(f => f.Sum(s => (long)s.Times.Count));
+        + new[] { EjectionsActive, EjectionsEnforced, PendingOverflow, ConnectionOverflow, MembershipHealthy, MembershipTotal, NoneHealthy, ConnectFail, UpstreamRq }
+            .Sum(f => f.Sum(s => (long)s.Times.Count));
 }

@@ -22,6 +22,11 @@ internal static class OpenMetricsWriter
         // only lets a counter's samples end in _total, so they are declared "unknown", which keeps the stored name as is.
         WriteFamily(w, "envoy_cluster_upstream_rq_pending_overflow", "unknown", "", dump.PendingOverflow);
         WriteFamily(w, "envoy_cluster_upstream_cx_overflow", "unknown", "", dump.ConnectionOverflow);
+        WriteFamily(w, "envoy_cluster_membership_healthy", "gauge", "", dump.MembershipHealthy);
+        WriteFamily(w, "envoy_cluster_membership_total", "gauge", "", dump.MembershipTotal);
+        WriteFamily(w, "envoy_cluster_upstream_cx_none_healthy", "unknown", "", dump.NoneHealthy);
+        WriteFamily(w, "envoy_cluster_upstream_cx_connect_fail", "unknown", "", dump.ConnectFail);
+        WriteFamily(w, "envoy_cluster_upstream_rq", "unknown", "", dump.UpstreamRq);
         w.Write("# EOF\n");
     }
 
