@@ -69,13 +69,12 @@ public sealed class CanaryAnalyzer(PrometheusClient prometheus)
 
         try
         {
-            var vsPath = Path.Combine(repoDir, policy.VirtualService.File);
-            if (!File.Exists(vsPath))
+            if (!File.Exists(Path.Combine(repoDir, policy.VirtualService.File)) && !Directory.Exists(Path.Combine(repoDir, policy.VirtualService.File)))
             {
                 throw new RepoFileException(policy.PolicyFile, 0, 0, $"virtualService.file '{policy.VirtualService.File}' does not exist");
             }
 
-            var text = File.ReadAllText(vsPath);
+            var text = RepoFile.ReadText(repoDir, policy.VirtualService.File);
             var weights = VirtualServiceFile.ReadWeights(policy.VirtualService.File, text, policy.VirtualService.Name, policy.VirtualService.Route, policy.Stable, policy.Canary);
             return new CanaryEvaluation(policy.Name, policy, weights, null, null, null);
         }

@@ -18,5 +18,6 @@ public sealed record CanaryEvaluation(
 /// <summary>One analysis cycle over the whole repository.</summary>
 public sealed record AnalysisRun(DateTimeOffset EvaluatedAt, IReadOnlyList<CanaryEvaluation> Canaries)
 {
-    public bool HasErrors => Canaries.Any(c => c.Error is not null);
+    /// <summary>Some canary could not be judged: a bad file, or no usable answer from Prometheus (exit code 1).</summary>
+    public bool HasErrors => Canaries.Any(c => c.Error is not null || c.Signals?.Unavailable is not null);
 }

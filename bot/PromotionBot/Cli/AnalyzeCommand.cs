@@ -46,6 +46,11 @@ internal static class AnalyzeCommand
         command.SetAction(async (parse, ct) =>
         {
             var when = parse.GetValue(at) is { } text && TryParseTime(text, out var parsed) ? parsed : DateTimeOffset.UtcNow;
+            if (parse.GetValue(basic) is not null)
+            {
+                await stderr.WriteLineAsync("warning: --prometheus-basic-auth puts a password on the command line, where other users of this machine can read it; set PROMETHEUS_BASIC_AUTH instead.");
+            }
+
             var basicAuth = parse.GetValue(basic) ?? Environment.GetEnvironmentVariable("PROMETHEUS_BASIC_AUTH");
             string? user = null, password = null;
             if (basicAuth is { } ba)
@@ -64,6 +69,11 @@ internal static class AnalyzeCommand
             foreach (var failed in run.Canaries.Where(c => c.Error is not null))
             {
                 await stderr.WriteLineAsync($"error: {failed.Error}");
+            }
+
+            foreach (var blind in run.Canaries.Where(c => c.Signals?.Unavailable is not null))
+            {
+                await stderr.WriteLineAsync($"error: {blind.Name}: metrics unavailable, holding: {blind.Signals!.Unavailable}");
             }
 
             if (run.Canaries.Count == 0)

@@ -38,6 +38,11 @@ public static partial class SettingsLoader
             apiUrl = new Uri(apiUrl + "/");
         }
 
+        if (TransportSecurity.CleartextProblem("GitHub:ApiUrl", apiUrl) is { } cleartextApi)
+        {
+            problems.Add(cleartextApi);
+        }
+
         var owner = noGitHub ? null : Name(config, "GitHub:Owner", problems);
         var repository = noGitHub ? null : Name(config, "GitHub:Repository", problems);
 
@@ -90,6 +95,10 @@ public static partial class SettingsLoader
             else if (remote.UserInfo.Length > 0)
             {
                 problems.Add("Git:RemoteUrl must not embed credentials; the token comes from GitHub:Token (or Git:Token).");
+            }
+            else if (TransportSecurity.CleartextProblem("Git:RemoteUrl", remote) is { } cleartextGit)
+            {
+                problems.Add(cleartextGit);
             }
         }
         else if (remoteUrl is not null && !Directory.Exists(remoteUrl))

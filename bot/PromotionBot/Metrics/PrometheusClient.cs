@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 
 namespace PromotionBot.Metrics;
 
@@ -37,13 +36,10 @@ public sealed class PrometheusClient
             ["time"] = FormatTime(at),
         }, promql, ct);
 
-        var resultType = data.GetProperty("resultType").GetString();
-        var result = data.GetProperty("result");
-        return resultType switch
+        return data.ResultType switch
         {
-            "vector" => result.EnumerateArray().Select(e => new Sample(ReadLabels(e.GetProperty("metric")), ReadPoint(e.GetProperty("value")).Time, ReadPoint(e.GetProperty("value")).Value)).ToList(),
-            "scalar" => [new Sample(new Dictionary<string, string>(), ReadPoint(result).Time, ReadPoint(result).Value)],
-            _ => throw new PrometheusException($"query returned a {resultType}, expected a vector: {promql}"),
+            "vector" or "scalar" => data.Series.Select(e => new Sample(e.Labels, e.Points[0].Time, e.Points[0].Value)).ToList(),
+            _ => throw new PrometheusException($"query returned a {data.ResultType}, expected a vector: {promql}", querySpecific: true),
         };
     }
 
@@ -57,12 +53,12 @@ public sealed class PrometheusClient
             ["step"] = step.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         }, promql, ct);
 
-        return data.GetProperty("result").EnumerateArray()
-            .Select(e => new RangeSeries(ReadLabels(e.GetProperty("metric")), e.GetProperty("values").EnumerateArray().Select(ReadPoint).ToList()))
-            .ToList();
+        return data.ResultType == "matrix"
+            ? data.Series
+            : throw new PrometheusException($"range query returned a {data.ResultType}, expected a matrix: {promql}", querySpecific: true);
     }
 
-    private async Task<JsonElement> SendAsync(string path, Dictionary<string, string> form, string promql, CancellationToken ct)
+    private async Task<PrometheusAnswer> SendAsync(string path, Dictionary<string, string> form, string promql, CancellationToken ct)
     {
         form["timeout"] = $"{(int)options.EffectiveTimeout.TotalSeconds}s";
         var uri = new Uri(apiBase, path);
@@ -79,34 +75,35 @@ public sealed class PrometheusClient
             Exception? inner = null;
             try
             {
-                using var response = await http.SendAsync(request, timeout.Token);
-                var body = await response.Content.ReadAsStringAsync(timeout.Token);
-                if (TryParseBody(body, out var root))
+                // Headers first: the body is read as a capped stream, never buffered whole.
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                var (answer, malformed) = await ReadAnswerAsync(response, timeout.Token);
+                if (answer is { Status: "success" } && response.IsSuccessStatusCode)
                 {
-                    if (root.TryGetProperty("status", out var status) && status.GetString() == "success")
-                    {
-                        return root.GetProperty("data").Clone();
-                    }
-
-                    if (root.TryGetProperty("error", out var error))
-                    {
-                        var type = root.TryGetProperty("errorType", out var t) ? t.GetString() : "error";
-                        // Bad queries won't get better on retry; timeouts and unavailability might.
-                        failure = $"Prometheus {type}: {error.GetString()} (HTTP {(int)response.StatusCode}) for query: {promql}";
-                        if (type is not ("timeout" or "unavailable" or "internal") || attempt >= options.Retries)
-                        {
-                            throw new PrometheusException(failure);
-                        }
-
-                        await DelayAsync(attempt, null, ct);
-                        continue;
-                    }
+                    return answer;
                 }
 
-                failure = $"Prometheus answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {Redact(uri)}: {Truncate(body)}";
+                if (answer is { Error: { } error })
+                {
+                    var type = answer.ErrorType ?? "error";
+                    // Bad queries won't get better on retry; timeouts and unavailability might.
+                    failure = $"Prometheus {type}: {error} (HTTP {(int)response.StatusCode}) for query: {promql}";
+                    var transient = type is "timeout" or "unavailable" or "internal";
+                    if (!transient || attempt >= options.Retries)
+                    {
+                        throw new PrometheusException(failure, querySpecific: !transient);
+                    }
+
+                    await DelayAsync(attempt, null, ct);
+                    continue;
+                }
+
+                failure = response.IsSuccessStatusCode
+                    ? $"malformed answer from Prometheus at {Redact(uri)}: {malformed?.Message ?? "status is not success"} (query: {promql})"
+                    : $"Prometheus answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {Redact(uri)}: {malformed?.Excerpt ?? malformed?.Message}";
                 if (!IsTransient(response.StatusCode))
                 {
-                    throw new PrometheusException(failure);
+                    throw new PrometheusException(failure, querySpecific: true);
                 }
 
                 retryAfter = response.Headers.RetryAfter?.Delta;
@@ -154,36 +151,24 @@ public sealed class PrometheusClient
     private static bool IsTransient(HttpStatusCode code) =>
         code is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout;
 
-    private static bool TryParseBody(string body, out JsonElement root)
+    /// <summary>The parsed answer, or why it could not be parsed (the caller words the error with the HTTP status).</summary>
+    private async Task<(PrometheusAnswer? Answer, MalformedAnswerException? Malformed)> ReadAnswerAsync(HttpResponseMessage response, CancellationToken ct)
     {
-        root = default;
+        var max = options.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength is { } length && length > max)
+        {
+            return (null, new MalformedAnswerException($"the answer is {length:N0} bytes, over the {PrometheusResponse.Describe(max)} limit; not read"));
+        }
+
         try
         {
-            using var doc = JsonDocument.Parse(body);
-            root = doc.RootElement.Clone();
-            return root.ValueKind == JsonValueKind.Object;
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            return (await PrometheusResponse.ReadAsync(body, max, ct), null);
         }
-        catch (JsonException)
+        catch (MalformedAnswerException e)
         {
-            return false;
+            return (null, e);
         }
-    }
-
-    private static Dictionary<string, string> ReadLabels(JsonElement metric) =>
-        metric.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
-
-    private static (DateTimeOffset Time, double Value) ReadPoint(JsonElement pair)
-    {
-        var ts = pair[0].GetDouble();
-        var text = pair[1].GetString() ?? "NaN";
-        var value = text switch
-        {
-            "NaN" => double.NaN,
-            "+Inf" => double.PositiveInfinity,
-            "-Inf" => double.NegativeInfinity,
-            _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
-        };
-        return (DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(ts * 1000)), value);
     }
 
     private static string FormatTime(DateTimeOffset t) =>
@@ -191,6 +176,4 @@ public sealed class PrometheusClient
 
     // User info in a URL would be a credential; never echo it.
     private static string Redact(Uri uri) => string.IsNullOrEmpty(uri.UserInfo) ? uri.ToString() : uri.ToString().Replace(uri.UserInfo + "@", "", StringComparison.Ordinal);
-
-    private static string Truncate(string body) => body.Length <= 300 ? body : body[..300] + "…";
 }

@@ -4,13 +4,15 @@ namespace PromotionBot.Metrics;
 /// <param name="BaseUrl">Base URL; a path prefix such as <c>/prometheus</c> for Mimir is kept.</param>
 /// <param name="Timeout">Per-request timeout; also sent as the query <c>timeout</c> parameter.</param>
 /// <param name="Retries">Retries on transient failures (connection errors, 429, 502–504) with exponential backoff.</param>
+/// <param name="MaxResponseBytes">Larger answers are refused while streaming (the canary holds, metrics unavailable).</param>
 public sealed record PrometheusOptions(
     Uri BaseUrl,
     string? BearerToken = null,
     string? BasicAuthUser = null,
     string? BasicAuthPassword = null,
     TimeSpan? Timeout = null,
-    int Retries = 2)
+    int Retries = 2,
+    long MaxResponseBytes = PrometheusResponse.DefaultMaxBytes)
 {
     public TimeSpan EffectiveTimeout => Timeout ?? TimeSpan.FromSeconds(30);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using PromotionBot.Policy;
 
 namespace PromotionBot.Metrics;
@@ -126,7 +125,7 @@ public sealed class SignalQueries
     /// <summary>Per-interval 5xx ratio, for the chart in a pull request.</summary>
     public static string ErrorRateSeries(CanaryPolicy policy)
     {
-        var sel = $"reporter=\"destination\", destination_service_namespace=\"{policy.Namespace}\", destination_service_name=\"{policy.Service}\"";
+        var sel = $"reporter=\"destination\", {PromQlString.Equal("destination_service_namespace", policy.Namespace)}, {PromQlString.Equal("destination_service_name", policy.Service)}";
         var interval = Durations.Format(policy.Analysis.Interval);
         return $"sum by (destination_version) (rate(istio_requests_total{{{sel}, response_code=~\"5..\"}}[{interval}])) / sum by (destination_version) (rate(istio_requests_total{{{sel}}}[{interval}]))" +
                $" or 0 * sum by (destination_version) (rate(istio_requests_total{{{sel}}}[{interval}]))";
@@ -151,16 +150,13 @@ public sealed class SignalQueries
         string.Join(" or ", groups.SelectMany(g => parts(g).Select(p =>
             $"label_replace({p.Expr}, \"{SlotLabel}\", \"{g.Index.ToString(CultureInfo.InvariantCulture)}/{p.Slot}\", \"\", \"\")")));
 
-    private static string Alternation(IEnumerable<string> values) =>
-        string.Join('|', values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(v => Regex.Escape(v).Replace("\\", "\\\\", StringComparison.Ordinal)));
-
     private sealed record Group(int Index, TimeSpan Window, TimeSpan Interval, int FailureThreshold, IReadOnlyList<CanaryPolicy> Policies)
     {
         public string ServiceSelector =>
-            $"destination_service_namespace=~\"{Alternation(Policies.Select(p => p.Namespace))}\", destination_service_name=~\"{Alternation(Policies.Select(p => p.Service))}\"";
+            $"{PromQlString.OneOf("destination_service_namespace", Policies.Select(p => p.Namespace))}, {PromQlString.OneOf("destination_service_name", Policies.Select(p => p.Service))}";
 
         /// <summary>Any port and any subset of the canaries' hosts; the reader keeps the clusters of the subsets it knows.</summary>
-        public string ClusterSelector => $"cluster_name=~\"outbound\\\\|[0-9]+\\\\|[^|]*\\\\|({Alternation(Policies.Select(p => p.Fqdn))})\"";
+        public string ClusterSelector => $"cluster_name=~{PromQlString.Quote($@"outbound\|[0-9]+\|[^|]*\|({PromQlString.Alternation(Policies.Select(p => p.Fqdn))})")}";
 
         public string Requests(string extra = "") => $"istio_requests_total{{reporter=\"destination\", {ServiceSelector}{extra}}}";
 

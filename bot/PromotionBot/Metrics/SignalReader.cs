@@ -14,6 +14,12 @@ public sealed class SignalReader(PrometheusClient prometheus)
         {
             answers = await Task.WhenAll(queries.Select(query => prometheus.QueryAsync(query, at, ct)));
         }
+        catch (PrometheusException e) when (e.QuerySpecific && policies.Count > 1)
+        {
+            // One canary's values may be what broke the shared query: ask per canary so the failure stays with its owner.
+            var single = await Task.WhenAll(policies.Select(p => ReadAsync([p], at, ct)));
+            return single.SelectMany(d => d).ToDictionary(kv => kv.Key, kv => kv.Value);
+        }
         catch (PrometheusException e)
         {
             var message = e.Message;

@@ -139,9 +139,10 @@ public static class DestinationRuleCheck
             string text;
             try
             {
-                text = File.ReadAllText(file);
+                // The safe reader: regular files inside the repository only (a FIFO named x.yaml would block a plain read).
+                text = RepoFile.ReadText(repoDir, Path.GetRelativePath(repoDir, file).Replace('\\', '/'));
             }
-            catch (IOException)
+            catch (RepoFileException)
             {
                 continue;
             }

@@ -7,14 +7,15 @@ namespace PromotionBot.Policy;
 /// <summary>Prometheus-style durations ("90s", "5m", "1h30m"), so policies read like the PromQL they become.</summary>
 public static partial class Durations
 {
-    [GeneratedRegex(@"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")]
+    // ASCII digits only (\d would take other scripts' digits), at most 6 per unit: the policy schema's duration pattern says the same.
+    [GeneratedRegex(@"^(?:([0-9]{1,6})h)?(?:([0-9]{1,6})m)?(?:([0-9]{1,6})s)?$")]
     private static partial Regex Pattern();
 
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = default;
-        var m = Pattern().Match(text.Trim());
-        if (!m.Success || text.Trim().Length == 0)
+        var m = Pattern().Match(text);
+        if (!m.Success || text.Length == 0)
         {
             return false;
         }

@@ -14,39 +14,20 @@ public static partial class PolicyLoader
     public const string Kind = "PromotionPolicy";
 
     /// <summary>Repository-relative paths of all policy files, sorted so every run sees the same order.</summary>
-    public static IReadOnlyList<string> Discover(string repoDir)
-    {
-        var apps = Path.Combine(repoDir, "apps");
-        if (!Directory.Exists(apps))
-        {
-            return [];
-        }
-
-        return Directory.EnumerateFiles(apps, FileName, SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(repoDir, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-    }
+    public static IReadOnlyList<string> Discover(string repoDir) => RepoFile.Find(repoDir, "apps", FileName);
 
     /// <summary>Parses one policy file and checks it against its DestinationRule; throws <see cref="RepoFileException"/> naming the line of the first problem.</summary>
     public static CanaryPolicy Load(string repoDir, string relativePath)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(repoDir, relativePath));
-        }
-        catch (IOException e)
-        {
-            throw new RepoFileException(relativePath, 0, 0, $"cannot read policy: {e.Message}");
-        }
-
-        var policy = Parse(relativePath, text);
+        var policy = Parse(relativePath, RepoFile.ReadText(repoDir, relativePath));
         DestinationRuleCheck.Verify(repoDir, policy); // cross-file: subsets and circuit-breaking features exist
         return policy;
     }
 
-    public static CanaryPolicy Parse(string relativePath, string text)
+    public static CanaryPolicy Parse(string relativePath, string text) => Parse(relativePath, text, schema: true);
+
+    /// <param name="schema">False only in the test that proves the loader's own checks and the schema agree.</param>
+    internal static CanaryPolicy Parse(string relativePath, string text, bool schema)
     {
         var stream = new YamlStream();
         try
@@ -60,12 +41,23 @@ public static partial class PolicyLoader
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way on some unterminated flow collections; it gives no position.
-            throw new RepoFileException(relativePath, 0, 0, "invalid YAML: unterminated flow sequence or mapping ('[' or '{' without its closing bracket)");
+            var (line, column) = LastGoodPosition(text);
+            throw new RepoFileException(relativePath, line, column, "invalid YAML: unterminated flow sequence or mapping ('[' or '{' without its closing bracket)");
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        {
+            var (line, column) = LastGoodPosition(text);
+            throw new RepoFileException(relativePath, line, column, $"invalid YAML: {e.Message}");
         }
 
         if (stream.Documents.Count != 1)
         {
             throw new RepoFileException(relativePath, 0, 0, $"expected exactly one YAML document, found {stream.Documents.Count}");
+        }
+
+        if (schema)
+        {
+            PolicySchema.RejectUnknownKeys(relativePath, stream.Documents[0].RootNode);
         }
 
         var root = new PolicyNode(relativePath, stream.Documents[0].RootNode, "");
@@ -84,15 +76,15 @@ public static partial class PolicyLoader
         var metadata = root.RequiredMap("metadata");
         var spec = root.RequiredMap("spec");
         var target = spec.RequiredMap("target");
-        var ns = target.RequiredString("namespace").Value;
-        var service = target.RequiredString("service").Value;
-        var name = metadata.OptionalString("name")?.Value ?? service;
+        var ns = KubernetesName(target.RequiredString("namespace"));
+        var service = KubernetesName(target.RequiredString("service"));
+        var name = metadata.Child("name") is not null ? KubernetesName(metadata.RequiredString("name")) : service;
 
         var vs = spec.RequiredMap("virtualService");
         var vsFile = vs.RequiredString("file");
         var policyDir = Path.GetDirectoryName(relativePath)?.Replace('\\', '/') ?? "";
         var vsPath = NormalizeRelative(policyDir, vsFile.Value) ?? throw vsFile.Error($"virtualService.file '{vsFile.Value}' leaves the repository");
-        var target2 = new VirtualServiceTarget(vsPath, vs.RequiredString("name").Value, vs.OptionalString("route")?.Value);
+        var target2 = new VirtualServiceTarget(vsPath, KubernetesName(vs.RequiredString("name"), subdomain: true), vs.OptionalString("route")?.Value);
 
         var subsets = spec.RequiredMap("subsets");
         var (stable, stableVersion) = ParseSubset(subsets, "stable");
@@ -111,8 +103,14 @@ public static partial class PolicyLoader
         var analysis = ParseAnalysis(spec.OptionalMap("analysis"));
         var cb = spec.OptionalMap("circuitBreaking");
         var circuit = new CircuitBreakingSettings(
-            cb?.OptionalBool("outlierEjection") ?? true,
-            cb?.OptionalBool("connectionPoolOverflow") ?? true);
+            cb?.OptionalBool("outlierEjection") ?? Defaults.OutlierEjection,
+            cb?.OptionalBool("connectionPoolOverflow") ?? Defaults.ConnectionPoolOverflow);
+
+        // The loader's own checks above give the precise messages; the schema catches anything they do not cover.
+        if (schema)
+        {
+            PolicySchema.Validate(relativePath, stream.Documents[0].RootNode);
+        }
 
         var application = spec.OptionalMap("argocd")?.OptionalString("application");
         if (application is not null && !KubernetesName().IsMatch(application.Value))
@@ -135,10 +133,18 @@ public static partial class PolicyLoader
         if (node.Node is YamlMappingNode)
         {
             var name = node.RequiredString("name");
-            return (name, node.OptionalString("version")?.Value ?? name.Value);
+            KubernetesName(name);
+            var version = node.OptionalString("version");
+            if (version is not null && !KubernetesNames.IsLabelValue(version.Value))
+            {
+                throw version.Error($"'{Printable(version.Value)}' is not {KubernetesNames.LabelValueRule}");
+            }
+
+            return (name, version?.Value ?? name.Value);
         }
 
         var plain = subsets.RequiredString(key);
+        KubernetesName(plain);
         return (plain, plain.Value);
     }
 
@@ -177,13 +183,14 @@ public static partial class PolicyLoader
 
     private static AnalysisSettings ParseAnalysis(PolicyNode? a)
     {
-        var window = a?.OptionalDuration("window") ?? TimeSpan.FromMinutes(10);
-        var interval = a?.OptionalDuration("interval") ?? TimeSpan.FromMinutes(1);
-        var failureThreshold = a?.OptionalInt("failureThreshold") ?? 3;
-        var minRequests = a?.OptionalInt("minRequests") ?? 100;
-        var maxErrorRate = a?.OptionalDouble("maxErrorRate") ?? 0.01;
-        var maxP99 = a?.OptionalDouble("maxP99LatencyMs") ?? 500;
-        var staleness = a?.OptionalDuration("maxStaleness") ?? TimeSpan.FromMinutes(2);
+        var d = Defaults.Analysis;
+        var window = a?.OptionalDuration("window") ?? d.Window;
+        var interval = a?.OptionalDuration("interval") ?? d.Interval;
+        var failureThreshold = a?.OptionalInt("failureThreshold") ?? d.FailureThreshold;
+        var minRequests = a?.OptionalInt("minRequests") ?? d.MinRequests;
+        var maxErrorRate = a?.OptionalDouble("maxErrorRate") ?? d.MaxErrorRate;
+        var maxP99 = a?.OptionalDouble("maxP99LatencyMs") ?? d.MaxP99LatencyMs;
+        var staleness = a?.OptionalDuration("maxStaleness") ?? d.MaxStaleness;
 
         if (a is not null)
         {
@@ -192,9 +199,12 @@ public static partial class PolicyLoader
                 throw a.Child("failureThreshold")!.Error("failureThreshold must be at least 1");
             }
 
-            if (interval * failureThreshold > window)
+            // In seconds: a huge threshold times a long interval must not overflow TimeSpan.
+            var persistence = interval.TotalSeconds * failureThreshold;
+            if (persistence > window.TotalSeconds)
             {
-                throw a.Child("interval")!.Error($"interval × failureThreshold ({Durations.Format(interval * failureThreshold)}) must fit in the window ({Durations.Format(window)})");
+                var shown = persistence < 1e12 ? Durations.Format(TimeSpan.FromSeconds(persistence)) : $"{persistence:0}s";
+                throw a.Child("interval")!.Error($"interval × failureThreshold ({shown}) must fit in the window ({Durations.Format(window)})");
             }
 
             if (minRequests < 1)
@@ -248,6 +258,21 @@ public static partial class PolicyLoader
         return new ComparisonSettings(c.OptionalBool("enabled") ?? d.Enabled, increase, confidence, ratio);
     }
 
+    /// <summary>Values that end up in PromQL, branch names and labels must be Kubernetes names (Istio enforces the same on subsets).</summary>
+    private static string KubernetesName(PolicyNode node, bool subdomain = false)
+    {
+        var value = node.Value;
+        var ok = subdomain ? KubernetesNames.IsSubdomain(value) : KubernetesNames.IsLabel(value);
+        return ok ? value : throw node.Error($"'{Printable(value)}' is not {(subdomain ? KubernetesNames.SubdomainRule : KubernetesNames.LabelRule)}");
+    }
+
+    /// <summary>Error messages quote the value, but never raw control characters (terminal escapes) or megabytes of it.</summary>
+    internal static string Printable(string value)
+    {
+        var shown = value.Length > 80 ? value[..80] + "…" : value;
+        return string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+    }
+
     private static string? NormalizeRelative(string baseDir, string path)
     {
         if (Path.IsPathRooted(path))
@@ -278,6 +303,52 @@ public static partial class PolicyLoader
         }
 
         return string.Join('/', parts);
+    }
+
+    /// <summary>Where the YAML stops making sense, for errors YamlDotNet reports without a position.</summary>
+    private static (int Line, int Column) LastGoodPosition(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                last = parser.Current?.End ?? last;
+            }
+        }
+        catch (YamlException e)
+        {
+            return ((int)e.Start.Line, (int)e.Start.Column);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // The last event that parsed is the closest position there is.
+        }
+
+        return ((int)Math.Max(1, last.Line), (int)Math.Max(1, last.Column));
+    }
+
+    /// <summary>Values for omitted fields: the schema's <c>default</c>s, so the schema and the loader cannot drift apart.</summary>
+    internal static class Defaults
+    {
+        public static readonly AnalysisSettings Analysis = new(
+            Duration("window"),
+            PolicySchema.Default("spec", "analysis", "minRequests").GetInt64(),
+            PolicySchema.Default("spec", "analysis", "maxErrorRate").GetDouble(),
+            PolicySchema.Default("spec", "analysis", "maxP99LatencyMs").GetDouble(),
+            Duration("interval"),
+            PolicySchema.Default("spec", "analysis", "failureThreshold").GetInt32(),
+            Duration("maxStaleness"));
+
+        public static readonly bool OutlierEjection = PolicySchema.Default("spec", "circuitBreaking", "outlierEjection").GetBoolean();
+
+        public static readonly bool ConnectionPoolOverflow = PolicySchema.Default("spec", "circuitBreaking", "connectionPoolOverflow").GetBoolean();
+
+        private static TimeSpan Duration(string field) =>
+            Durations.TryParse(PolicySchema.Default("spec", "analysis", field).GetString() ?? "", out var value)
+                ? value
+                : throw new InvalidOperationException($"the schema's default for spec.analysis.{field} is not a duration");
     }
 
     private static Exception InnerMost(Exception e) => e.InnerException is null ? e : InnerMost(e.InnerException);

@@ -34,27 +34,23 @@ internal sealed class PolicyNode(string file, YamlNode node, string path)
     public PolicyNode Required(string key) =>
         Child(key) ?? throw Error($"missing required field '{(path.Length == 0 ? key : $"{path}.{key}")}'");
 
+    /// <summary>Typed as the schema types it (YAML 1.2 core: a plain 12 is a number, "12" a string).</summary>
+    private System.Text.Json.JsonValueKind Kind =>
+        Node is YamlScalarNode scalar ? PolicySchema.Scalar(scalar)?.GetValueKind() ?? System.Text.Json.JsonValueKind.Null : System.Text.Json.JsonValueKind.Object;
+
     public PolicyNode RequiredString(string key)
     {
         var child = Required(key);
-        if (child.Node is not YamlScalarNode || string.IsNullOrWhiteSpace(child.Value))
+        if (child.Kind != System.Text.Json.JsonValueKind.String || string.IsNullOrWhiteSpace(child.Value))
         {
-            throw child.Error("expected a non-empty string");
+            throw child.Error(child.Node is YamlScalarNode && child.Value.Length > 0 ? $"expected a string, got '{child.Value}' (quote it)" : "expected a non-empty string");
         }
 
         return child;
     }
 
-    public PolicyNode? OptionalString(string key)
-    {
-        var child = Child(key);
-        if (child is null || (child.Node is YamlScalarNode && child.Value.Length == 0))
-        {
-            return null;
-        }
-
-        return child.Node is YamlScalarNode ? child : throw child.Error("expected a string");
-    }
+    /// <summary>Absent is null; present must be a non-empty string (an empty value is a mistake, not "use the default").</summary>
+    public PolicyNode? OptionalString(string key) => Child(key) is null ? null : RequiredString(key);
 
     public PolicyNode RequiredMap(string key)
     {
@@ -77,9 +73,11 @@ internal sealed class PolicyNode(string file, YamlNode node, string path)
     public IEnumerable<PolicyNode> Items() =>
         ((YamlSequenceNode)Node).Children.Select((n, i) => new PolicyNode(file, n, $"{path}[{i}]"));
 
+    /// <summary>A YAML number with an integral value (1e3 is 1000, as JSON Schema's "integer" says).</summary>
     public int AsInt() =>
-        Node is YamlScalarNode && int.TryParse(Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
-            ? v
+        Kind == System.Text.Json.JsonValueKind.Number && double.TryParse(Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            && v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue
+            ? (int)v
             : throw Error($"expected an integer, got '{Value}'");
 
     public int? OptionalInt(string key) => Child(key)?.AsInt();
@@ -92,7 +90,7 @@ internal sealed class PolicyNode(string file, YamlNode node, string path)
             return null;
         }
 
-        return child.Node is YamlScalarNode && double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+        return child.Kind == System.Text.Json.JsonValueKind.Number && double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             ? v
             : throw child.Error($"expected a number, got '{child.Value}'");
     }
@@ -102,10 +100,10 @@ internal sealed class PolicyNode(string file, YamlNode node, string path)
         var child = Child(key);
         return child is null
             ? null
-            : child.Value switch
+            : child.Kind switch
             {
-                "true" => true,
-                "false" => false,
+                System.Text.Json.JsonValueKind.True => true,
+                System.Text.Json.JsonValueKind.False => false,
                 _ => throw child.Error($"expected true or false, got '{child.Value}'"),
             };
     }
@@ -118,7 +116,7 @@ internal sealed class PolicyNode(string file, YamlNode node, string path)
             return null;
         }
 
-        return Durations.TryParse(child.Value, out var d) && d > TimeSpan.Zero
+        return child.Kind == System.Text.Json.JsonValueKind.String && Durations.TryParse(child.Value, out var d) && d > TimeSpan.Zero
             ? d
             : throw child.Error($"expected a positive duration like 30s, 5m or 1h, got '{child.Value}'");
     }

@@ -155,6 +155,19 @@ public sealed class GitHubPullRequests(GitHubRetry retry, string baseBranch)
             : new BranchHistory(BranchFate.ClosedByPerson, carrier.Number);
     }
 
+    /// <summary>Comments unless a comment carrying <paramref name="marker"/> is already there; true when it commented.</summary>
+    public async Task<bool> CommentOnceAsync(int number, string marker, string comment, CancellationToken ct)
+    {
+        var comments = await retry.RunAsync($"comments of #{number}", c => c.Issue.Comment.GetAllForIssue(Owner, Repo, number), ct);
+        if (comments.Any(c => c.Body?.Contains(marker, StringComparison.Ordinal) == true))
+        {
+            return false;
+        }
+
+        await CommentAsync(number, $"{comment}\n\n{marker}", ct);
+        return true;
+    }
+
     public async Task CommentAsync(int number, string comment, CancellationToken ct) =>
         await retry.RunAsync($"comment on #{number}", c => c.Issue.Comment.Create(Owner, Repo, number, comment), ct);
 

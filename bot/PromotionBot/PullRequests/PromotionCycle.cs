@@ -31,6 +31,9 @@ public sealed partial class PromotionCycle(
     /// <summary>Updated with the policies of every cycle, so the Alertmanager webhook resolves alerts to canaries.</summary>
     public Cluster.CanaryDirectory? Canaries { get; init; }
 
+    /// <summary>Hidden in the one comment the bot leaves when someone else committed on its branch.</summary>
+    public const string ForeignCommitsMarker = "<!-- promotion-bot: foreign-commits -->";
+
     /// <summary>Points on the PR chart's x-axis.</summary>
     public const int ChartPoints = 11;
 
@@ -69,7 +72,8 @@ public sealed partial class PromotionCycle(
                     done.Add(await ExecuteAsync(action, context, ct));
                 }
 
-                var failedEvaluation = plan.Evaluation?.Error is not null;
+                // Not judged (bad file, Prometheus down or garbled) counts as a failure: exit code 1, never a quiet hold.
+                var failedEvaluation = plan.Evaluation?.Error is not null || plan.Evaluation?.Signals?.Unavailable is not null;
                 lines.Add(new CycleLine(plan.Name, decision, done.Count == 0 ? "nothing" : string.Join(", ", done), plan.Reason, failedEvaluation));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -167,8 +171,18 @@ public sealed partial class PromotionCycle(
         var published = await git.PublishAsync(change, ct);
         if (published.Outcome == PublishOutcome.ForeignCommits)
         {
-            // A person committed on the bot's branch: their PR now; report it and touch nothing.
-            return $"left #{pr.Number} alone (foreign commits: {published.Detail})";
+            // A person committed on the bot's branch: the PR is no longer what the bot verified (a rollback may not even
+            // roll back any more). Their commit stays, but the PR says so (status on its head, one comment) and the
+            // cycle fails loudly — never "left alone" in silence.
+            await GitHub.SetStatusAsync(published.HeadSha, EvidenceState.Failure,
+                "Someone else committed on this bot branch: the bot can no longer verify or update this pull request", pr.HtmlUrl, ct);
+            await GitHub.CommentOnceAsync(pr.Number, ForeignCommitsMarker,
+                $"**The bot cannot update this pull request:** its branch {GitHubText.Code(pr.HeadRef)} now holds a commit that is not the bot's " +
+                $"({GitHubText.Text(published.Detail)}).\n\nThe bot now proposes: {GitHubText.Text(proposal.Title)}. " +
+                "Review the branch by hand, or close this pull request and delete the branch so the bot can open a fresh one.", ct);
+            throw new InvalidOperationException(
+                $"{(pr.Marker.IsRollback ? "rollback" : "pull request")} #{pr.Number} blocked: branch {pr.HeadRef} holds commits by someone else ({published.Detail}); " +
+                "status failure and a comment are on the pull request");
         }
 
         var result = new List<string>();
@@ -231,7 +245,7 @@ public sealed partial class PromotionCycle(
     {
         var policy = proposal.Policy;
         var file = policy.VirtualService.File;
-        var before = File.ReadAllText(Path.Combine(snapshot.WorkDir, file));
+        var before = RepoFile.ReadText(snapshot.WorkDir, file);
         var after = VirtualServiceFile.WithWeights(file, before, policy.VirtualService.Name, policy.VirtualService.Route,
             policy.Stable, policy.Canary, proposal.Decision.Next!);
         var change = new ProposedChange(

@@ -43,7 +43,7 @@ public static class PromotionPlan
             foreach (var duplicate in prs.Skip(1))
             {
                 actions.Add(new ClosePullRequest(duplicate,
-                    $"Closing: #{prs[0].Number} already proposes a change for `{key}`; the bot keeps at most one open pull request per canary.",
+                    $"Closing: #{prs[0].Number} already proposes a change for {GitHubText.Code(key)}; the bot keeps at most one open pull request per canary.",
                     CloseReason.Duplicate));
             }
 
@@ -62,7 +62,7 @@ public static class PromotionPlan
             foreach (var (key, prs) in byCanary.Where(kv => !seen.Contains(kv.Key)))
             {
                 var actions = prs.Select(pr => (PlanAction)new ClosePullRequest(pr,
-                    $"Closing: the repository no longer has a promotion policy for `{key}`, so this change has no canary to act on.",
+                    $"Closing: the repository no longer has a promotion policy for {GitHubText.Code(key)}, so this change has no canary to act on.",
                     CloseReason.NoPolicy)).ToList();
                 plans.Add(new CanaryPlan(key, prs[0].Marker.Canary, null, actions, "no promotion policy any more"));
             }
@@ -161,7 +161,7 @@ public static class PromotionPlan
         {
             actions.Add(new SetEvidenceStatus(pr, EvidenceState.Failure, $"Evidence no longer holds: {summary}"));
             actions.Add(new ClosePullRequest(pr,
-                $"Closing: superseded by a rollback. {proposal.Policy.Canary} is failing its checks, so advancing to " +
+                $"Closing: superseded by a rollback. {GitHubText.Text(proposal.Policy.Canary)} is failing its checks, so advancing to " +
                 $"{PullRequestMarker.FormatWeights(pr.Marker.Weights)} is no longer safe.\n\n{Bullets(decision)}",
                 CloseReason.Superseded));
             actions.Add(new OpenPullRequest(proposal));
@@ -175,7 +175,7 @@ public static class PromotionPlan
     private static string Reasons(Decision decision) =>
         decision.Reasons.Count == 0 ? decision.Kind.ToString().ToLowerInvariant() : string.Join("; ", decision.Reasons);
 
-    private static string Bullets(Decision decision) => string.Join('\n', decision.Reasons.Select(r => $"- {r}"));
+    private static string Bullets(Decision decision) => string.Join('\n', decision.Reasons.Select(r => $"- {GitHubText.Text(r)}"));
 
     public static string HoldText(HoldReason reason) => reason switch
     {

@@ -23,15 +23,15 @@ public sealed record PromotionProposal(CanaryEvaluation Evaluation, CanaryPolicy
 
     public IReadOnlyList<KeyValuePair<string, int>> CurrentWeights => OrderedWeights(Policy, Decision.Current);
 
-    public string Title => Decision.Kind switch
+    public string Title => GitHubText.Title(Decision.Kind switch
     {
         DecisionKind.Rollback => $"{Policy.Name}: revert to {Policy.Stable} ({RollbackCause(Decision)} on {Policy.Canary})",
         DecisionKind.Promote => $"{Policy.Name}: promote {Policy.Canary} {Weight(Decision.Current, Policy.Canary)}% → 100%",
         _ => $"{Policy.Name}: shift {Policy.Canary} {Weight(Decision.Current, Policy.Canary)}% → {Weight(Decision.Next!, Policy.Canary)}%",
-    };
+    });
 
     public IReadOnlyList<string> Labels =>
-        [IsRollback ? "rollback" : "promotion", $"canary:{Policy.Name}"];
+        [IsRollback ? "rollback" : "promotion", GitHubText.Label($"canary:{Policy.Name}")];
 
     public PullRequestMarker Marker(string baseSha) => new(Policy.Namespace, Policy.Name, Decision.Kind, NextWeights, baseSha);
 

@@ -20,27 +20,28 @@ public static class PullRequestBody
         var policy = proposal.Policy;
         var decision = proposal.Decision;
         var signals = proposal.Evaluation.Signals;
-        var stable = policy.Stable;
-        var canary = policy.Canary;
+        // Repository values are Kubernetes names by now; they are escaped all the same (a second wall), free text too.
+        var stable = GitHubText.Text(policy.Stable);
+        var canary = GitHubText.Text(policy.Canary);
         var b = new StringBuilder();
 
         b.AppendLine(proposal.Marker(baseSha).Render());
         if (proposal.IsRollback)
         {
             b.AppendLine($"> [!CAUTION]");
-            b.AppendLine($"> **Urgent rollback: {canary} of `{policy.Service}` is failing.** Merge this to send all traffic back to {stable}.");
+            b.AppendLine($"> **Urgent rollback: {canary} of {GitHubText.Code(policy.Service)} is failing.** Merge this to send all traffic back to {stable}.");
             b.AppendLine();
         }
 
         b.AppendLine($"## {Heading(proposal)}");
         b.AppendLine();
-        b.AppendLine($"**Decision: {decision.Kind.ToString().ToLowerInvariant()}** for canary `{policy.Name}` " +
-                     $"(service `{policy.Service}` in namespace `{policy.Namespace}`), evaluated at {Stamp(proposal.Evaluation.Signals?.EvaluatedAt)} " +
+        b.AppendLine($"**Decision: {decision.Kind.ToString().ToLowerInvariant()}** for canary {GitHubText.Code(policy.Name)} " +
+                     $"(service {GitHubText.Code(policy.Service)} in namespace {GitHubText.Code(policy.Namespace)}), evaluated at {Stamp(proposal.Evaluation.Signals?.EvaluatedAt)} " +
                      $"on base commit `{Short(baseSha)}`.");
         b.AppendLine();
         foreach (var reason in decision.Reasons)
         {
-            b.AppendLine($"- {reason}");
+            b.AppendLine($"- {GitHubText.Text(reason)}");
         }
 
         b.AppendLine();
@@ -48,12 +49,12 @@ public static class PullRequestBody
         b.AppendLine($"|---|---:|---:|");
         foreach (var (subset, next) in proposal.NextWeights)
         {
-            b.AppendLine($"| {subset} | {decision.Current.GetValueOrDefault(subset)}% | **{next}%** |");
+            b.AppendLine($"| {GitHubText.Text(subset)} | {decision.Current.GetValueOrDefault(subset)}% | **{next}%** |");
         }
 
         b.AppendLine();
-        b.AppendLine($"Only the `weight:` values of {(policy.VirtualService.Route is { } r ? $"http route `{r}`" : $"the http route naming {stable} and {canary}")} in " +
-                     $"VirtualService `{policy.VirtualService.Name}` (`{policy.VirtualService.File}`) change.");
+        b.AppendLine($"Only the `weight:` values of {(policy.VirtualService.Route is { } r ? $"http route {GitHubText.Code(r)}" : $"the http route naming {stable} and {canary}")} in " +
+                     $"VirtualService {GitHubText.Code(policy.VirtualService.Name)} ({GitHubText.Code(policy.VirtualService.File)}) change.");
         b.AppendLine();
 
         var a = policy.Analysis;
@@ -61,12 +62,12 @@ public static class PullRequestBody
         b.AppendLine();
         if (signals is null || signals.Unavailable is not null)
         {
-            b.AppendLine($"No metrics: {signals?.Unavailable ?? "not collected"}.");
+            b.AppendLine($"No metrics: {GitHubText.Text(signals?.Unavailable ?? "not collected")}.");
         }
         else
         {
-            var s1 = signals.Of(stable);
-            var s2 = signals.Of(canary);
+            var s1 = signals.Of(policy.Stable);
+            var s2 = signals.Of(policy.Canary);
             b.AppendLine($"| Signal | {stable} | {canary} | Threshold ({canary}) |");
             b.AppendLine("|---|---:|---:|---|");
             b.AppendLine($"| Requests | {Count(s1?.Requests)} | {Count(s2?.Requests)} | ≥ {a.MinRequests.ToString(Inv)} |");
@@ -107,13 +108,13 @@ public static class PullRequestBody
             b.AppendLine("|---|---|---:|---:|---|");
             foreach (var check in decision.Checks)
             {
-                b.AppendLine($"| {check.Name} | {check.Subset} | {Short4(check.Value)} | {Short4(check.Threshold)} | {Outcome(check.Result)} |");
+                b.AppendLine($"| {GitHubText.Text(check.Name)} | {GitHubText.Text(check.Subset)} | {Short4(check.Value)} | {Short4(check.Threshold)} | {Outcome(check.Result)} |");
             }
         }
 
         if (chart is not null && chart.Times.Count > 1)
         {
-            AppendChart(b, chart, stable, canary, a.MaxErrorRate);
+            AppendChart(b, chart, policy.Stable, policy.Canary, a.MaxErrorRate);
         }
 
         if (signals is { Queries.Count: > 0 })
@@ -121,13 +122,14 @@ public static class PullRequestBody
             b.AppendLine();
             b.AppendLine("<details><summary>PromQL used</summary>");
             b.AppendLine();
-            b.AppendLine("```promql");
+            var fence = GitHubText.Fence(string.Join('\n', signals.Queries));
+            b.AppendLine(fence + "promql");
             foreach (var query in signals.Queries)
             {
-                b.AppendLine(query);
+                b.AppendLine(GitHubText.OneLine(query));
             }
 
-            b.AppendLine("```");
+            b.AppendLine(fence);
             b.AppendLine();
             b.AppendLine("</details>");
         }
@@ -146,24 +148,25 @@ public static class PullRequestBody
 
     private static string Heading(PromotionProposal p) => p.Decision.Kind switch
     {
-        DecisionKind.Rollback => $"Revert `{p.Policy.Name}` to {p.Policy.Stable}: {PromotionProposal.RollbackCause(p.Decision)} on {p.Policy.Canary}",
-        DecisionKind.Promote => $"Promote `{p.Policy.Name}` {p.Policy.Canary} to 100%",
-        _ => $"Shift `{p.Policy.Name}` {p.Policy.Canary} from {p.Decision.Current.GetValueOrDefault(p.Policy.Canary)}% to {p.Decision.Next!.GetValueOrDefault(p.Policy.Canary)}%",
+        DecisionKind.Rollback => $"Revert {GitHubText.Code(p.Policy.Name)} to {GitHubText.Text(p.Policy.Stable)}: {PromotionProposal.RollbackCause(p.Decision)} on {GitHubText.Text(p.Policy.Canary)}",
+        DecisionKind.Promote => $"Promote {GitHubText.Code(p.Policy.Name)} {GitHubText.Text(p.Policy.Canary)} to 100%",
+        _ => $"Shift {GitHubText.Code(p.Policy.Name)} {GitHubText.Text(p.Policy.Canary)} from {p.Decision.Current.GetValueOrDefault(p.Policy.Canary)}% to {p.Decision.Next!.GetValueOrDefault(p.Policy.Canary)}%",
     };
 
     private static string AfterMerge(PromotionProposal p)
     {
         var canaryWeight = p.Decision.Next!.GetValueOrDefault(p.Policy.Canary);
+        var (stable, canary) = (GitHubText.Text(p.Policy.Stable), GitHubText.Text(p.Policy.Canary));
         return p.Decision.Kind switch
         {
             DecisionKind.Rollback =>
-                $"Argo CD syncs the VirtualService and {p.Policy.Stable} takes all traffic. The bot then holds (rolled back) and opens " +
-                $"no new promotion until a person fixes {p.Policy.Canary} and sets its weight again.",
+                $"Argo CD syncs the VirtualService and {stable} takes all traffic. The bot then holds (rolled back) and opens " +
+                $"no new promotion until a person fixes {canary} and sets its weight again.",
             DecisionKind.Promote =>
-                $"Argo CD syncs the VirtualService and {p.Policy.Canary} takes all traffic. The canary is complete; retiring " +
-                $"{p.Policy.Stable} is left to a person.",
+                $"Argo CD syncs the VirtualService and {canary} takes all traffic. The canary is complete; retiring " +
+                $"{stable} is left to a person.",
             _ =>
-                $"Argo CD syncs the VirtualService and {p.Policy.Canary} receives {canaryWeight}% of traffic. The bot keeps judging " +
+                $"Argo CD syncs the VirtualService and {canary} receives {canaryWeight}% of traffic. The bot keeps judging " +
                 $"it over the next {Duration(p.Policy.Analysis.Window)} and opens the next step " +
                 $"({string.Join(" → ", p.Policy.Steps.Where(s => s > canaryWeight).Select(s => $"{s}%"))}) or a rollback.",
         };
@@ -177,7 +180,7 @@ public static class PullRequestBody
         var top = Math.Max(0.1, Math.Ceiling(max * 1.2 * 10) / 10);
 
         b.AppendLine();
-        b.AppendLine($"5xx error rate (%) over the window — lines: {string.Join(", ", subsets.Select((s, i) => $"{i + 1} = {s}"))}, " +
+        b.AppendLine($"5xx error rate (%) over the window — lines: {string.Join(", ", subsets.Select((s, i) => $"{i + 1} = {GitHubText.Text(s)}"))}, " +
                      $"{subsets.Count + 1} = threshold. Instants without traffic are drawn at 0.");
         b.AppendLine();
         b.AppendLine("```mermaid");
@@ -202,7 +205,7 @@ public static class PullRequestBody
         if (links.Prometheus is not null)
         {
             var query = p.Evaluation.Signals?.Queries is { Count: > 0 } queries ? queries[0] : null;
-            query ??= $"sum by (destination_version) (rate(istio_requests_total{{reporter=\"destination\",destination_service_name=\"{p.Policy.Service}\",destination_service_namespace=\"{p.Policy.Namespace}\"}}[1m]))";
+            query ??= $"sum by (destination_version) (rate(istio_requests_total{{reporter=\"destination\",{PromQlString.Equal("destination_service_name", p.Policy.Service)},{PromQlString.Equal("destination_service_namespace", p.Policy.Namespace)}}}[1m]))";
             items.Add($"[Prometheus]({new Uri(links.Prometheus, $"graph?g0.expr={Uri.EscapeDataString(query)}&g0.tab=0&g0.range_input={Duration(p.Policy.Analysis.Window)}").AbsoluteUri})");
         }
 
@@ -213,7 +216,7 @@ public static class PullRequestBody
 
         if (links.Kiali is not null)
         {
-            items.Add($"[Kiali]({new Uri(links.Kiali, $"console/namespaces/{p.Policy.Namespace}/services/{p.Policy.Service}").AbsoluteUri})");
+            items.Add($"[Kiali]({new Uri(links.Kiali, $"console/namespaces/{Uri.EscapeDataString(p.Policy.Namespace)}/services/{Uri.EscapeDataString(p.Policy.Service)}").AbsoluteUri})");
         }
 
         if (links.ArgoCd is not null)

@@ -7,6 +7,7 @@ namespace PromotionBot.PullRequests;
 /// <summary>
 /// The hidden HTML comment that makes a bot PR recognisable from GitHub alone (after a crash or restart the bot keeps
 /// no memory): <c>&lt;!-- promotion-bot: canary=ns/name decision=advance weights=v1:50,v2:50 base=sha --&gt;</c>.
+/// Values are percent-encoded (<see cref="GitHubText.MarkerValue"/>), so any name survives the round trip.
 /// </summary>
 /// <param name="Weights">Proposed weights, in route order.</param>
 /// <param name="BaseSha">Base-branch commit the proposal was built on.</param>
@@ -27,7 +28,8 @@ public sealed partial record PullRequestMarker(
     public IReadOnlyDictionary<string, int> WeightMap => Weights.ToDictionary(w => w.Key, w => w.Value);
 
     public string Render() =>
-        $"<!-- promotion-bot: canary={Key} decision={Decision.ToString().ToLowerInvariant()} weights={FormatWeights(Weights)} base={BaseSha} -->";
+        $"<!-- promotion-bot: canary={GitHubText.MarkerValue(Namespace)}/{GitHubText.MarkerValue(Canary)} decision={Decision.ToString().ToLowerInvariant()} " +
+        $"weights={string.Join(',', Weights.Select(w => $"{GitHubText.MarkerValue(w.Key)}:{w.Value.ToString(CultureInfo.InvariantCulture)}"))} base={GitHubText.MarkerValue(BaseSha)} -->";
 
     public static string FormatWeights(IEnumerable<KeyValuePair<string, int>> weights) =>
         string.Join(',', weights.Select(w => $"{w.Key}:{w.Value.ToString(CultureInfo.InvariantCulture)}"));
@@ -50,10 +52,10 @@ public sealed partial record PullRequestMarker(
                 return null;
             }
 
-            weights.Add(new(parts[0], weight));
+            weights.Add(new(GitHubText.FromMarkerValue(parts[0]), weight));
         }
 
-        return new PullRequestMarker(m.Groups["ns"].Value, m.Groups["name"].Value, kind, weights, m.Groups["base"].Value);
+        return new PullRequestMarker(GitHubText.FromMarkerValue(m.Groups["ns"].Value), GitHubText.FromMarkerValue(m.Groups["name"].Value), kind, weights, m.Groups["base"].Value);
     }
 
     public static bool SameWeights(IReadOnlyDictionary<string, int> a, IReadOnlyDictionary<string, int> b) =>

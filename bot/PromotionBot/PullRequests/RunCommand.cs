@@ -65,11 +65,17 @@ public static class RunCommand
             rest.RemoveRange(atIndex, rest[atIndex].Length > 4 ? 1 : 2);
         }
 
+        foreach (var key in TransportSecurity.SecretsOnCommandLine(rest))
+        {
+            await stderr.WriteLineAsync(TransportSecurity.CommandLineWarning(key));
+        }
+
         for (var i = 0; i < rest.Count; i++)
         {
             if (!rest[i].StartsWith("--", StringComparison.Ordinal))
             {
-                await stderr.WriteLineAsync($"error: unexpected argument '{rest[i]}' (settings are --Section:Key=value).");
+                // Only the part before '=': the value may be a secret.
+                await stderr.WriteLineAsync($"error: unexpected argument '{rest[i].Split('=')[0]}' (settings are --Section:Key=value).");
                 return 2;
             }
 

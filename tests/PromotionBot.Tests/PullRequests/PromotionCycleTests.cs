@@ -277,20 +277,44 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
     }
 
     [Fact]
-    public async Task Human_commit_on_the_bot_branch_is_left_alone_and_reported()
+    public async Task Human_commit_on_the_bot_branch_is_kept_but_fails_the_cycle_loudly()
     {
         await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));
         await Cycle(s);
         var human = s.Commit(GitOpsSandbox.Branch(Healthy), "Tweak comment", new Dictionary<string, string> { ["docs/why.md"] = "because\n" });
         s.Commit("main", "Move base too", new Dictionary<string, string> { ["docs/other.md"] = "x\n" });
-        s.GitHub.ClearRequests();
 
         var (exit, output, errors) = await Cycle(s);
 
-        Assert.True(exit == 0, output + errors);
+        Assert.True(exit == 1, output + errors);
         Assert.Equal(human, s.Head(GitOpsSandbox.Branch(Healthy)));
-        Assert.DoesNotContain(s.GitHub.Requests, r => r.IsWrite);
-        Assert.Contains("left #1 alone (foreign commits", output, StringComparison.Ordinal);
+        Assert.Equal("failure", (string)s.GitHub.Status(human, GitHubPullRequests.StatusContext)!["state"]!);
+        Assert.Contains("not the bot's", Assert.Single(s.GitHub.CommentsOn(1)), StringComparison.Ordinal);
+        Assert.Contains("pull request #1 blocked: branch promotion/pr-healthy/product-catalog holds commits by someone else", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Person_undoing_a_rollback_on_its_branch_is_reported_once_and_fails_every_cycle()
+    {
+        await using var s = await GitOpsSandbox.CreateAsync((TurnsBad, 80, 20));
+        await Cycle(s);
+        Assert.Contains("revert to v1", (string)OnlyOpenPr(s)["title"]!, StringComparison.Ordinal);
+        // Someone puts 80/20 back on the rollback branch: the "revert to v1" PR would now change nothing.
+        var human = s.Commit(GitOpsSandbox.Branch(TurnsBad), "Keep v2 at 20%",
+            new Dictionary<string, string> { [GitOpsSandbox.VsPath(TurnsBad)] = GitOpsSandbox.VirtualService(TurnsBad, 80, 20) });
+
+        var (exit, output, errors) = await Cycle(s);
+        var (exitAgain, outputAgain, _) = await Cycle(s);
+
+        Assert.True(exit == 1, output + errors);
+        Assert.Equal(1, exitAgain);
+        Assert.Equal(human, s.Head(GitOpsSandbox.Branch(TurnsBad)));
+        Assert.Equal("failure", (string)s.GitHub.Status(human, GitHubPullRequests.StatusContext)!["state"]!);
+        var comment = Assert.Single(s.GitHub.CommentsOn(1));
+        Assert.Contains(PromotionCycle.ForeignCommitsMarker, comment, StringComparison.Ordinal);
+        Assert.Contains("rollback #1 blocked", output, StringComparison.Ordinal);
+        Assert.Contains("rollback #1 blocked", outputAgain, StringComparison.Ordinal);
+        Assert.DoesNotContain("left #1 alone", output, StringComparison.Ordinal);
     }
 
     [Fact]
