@@ -25,6 +25,12 @@ public sealed partial class PromotionCycle(
     private GitHubPullRequests GitHub => gitHubOrNullForOfflineDryRun
         ?? throw new InvalidOperationException("GitHub is not configured; only a dry run can do without it.");
 
+    /// <summary>Argo CD sync gating between analysis and planning; null when no cluster is reachable (or for analyze).</summary>
+    public Cluster.SyncGate? Gate { get; init; }
+
+    /// <summary>Updated with the policies of every cycle, so the Alertmanager webhook resolves alerts to canaries.</summary>
+    public Cluster.CanaryDirectory? Canaries { get; init; }
+
     /// <summary>Hidden in the one comment the bot leaves when someone else committed on its branch.</summary>
     public const string ForeignCommitsMarker = "<!-- promotion-bot: foreign-commits -->";
 
@@ -36,6 +42,11 @@ public sealed partial class PromotionCycle(
     {
         var snapshot = await git.SyncAsync(ct);
         var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, evaluateAt ?? time.GetUtcNow(), ct);
+        Canaries?.Update(run.Canaries.Select(c => c.Policy).OfType<Policy.CanaryPolicy>());
+        if (Gate is not null)
+        {
+            run = await Gate.ApplyAsync(run, snapshot, ct);
+        }
         if (gitHubOrNullForOfflineDryRun is null && !dryRun)
         {
             throw new InvalidOperationException("GitHub is not configured; only a dry run can do without it.");

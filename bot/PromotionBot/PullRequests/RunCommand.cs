@@ -27,6 +27,7 @@ public static class RunCommand
           GitHub:Token  or  GitHub:AppId + GitHub:PrivateKeyPath + GitHub:InstallationId,
           Git:RemoteUrl (default the GitHub repository's HTTPS URL), Git:BaseBranch (default main), Git:CacheDirectory,
           Prometheus:Url, Prometheus:BearerToken, Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication,
+          Cluster:Enabled (default true), Cluster:Kubeconfig (default KUBECONFIG), ArgoCd:Namespace (default argocd),
           Worker:Schedule (default '*/30 * * * * *', with seconds), Worker:TimeZone (default UTC), urls (default http://localhost:8080)
         """;
 
@@ -34,7 +35,8 @@ public static class RunCommand
         ExecuteAsync(args, stdout, stderr, new RunEnvironment(TimeProvider.System, RetryOptions.Default, null), ct);
 
     /// <summary>Test seam: the clock (token expiry, rate-limit resets), GitHub and git retry pacing; everything else is the real thing.</summary>
-    internal sealed record RunEnvironment(TimeProvider Time, RetryOptions GitHubRetry, TimeSpan? GitRetryBaseDelay);
+    /// <param name="Environment">Environment variable lookup for KUBECONFIG/POD_* (null = the process environment).</param>
+    internal sealed record RunEnvironment(TimeProvider Time, RetryOptions GitHubRetry, TimeSpan? GitRetryBaseDelay, Func<string, string?>? Environment = null);
 
     internal static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, RunEnvironment env, CancellationToken ct)
     {
@@ -90,6 +92,7 @@ public static class RunCommand
         }
 
         BotSettings settings;
+        Cluster.ClusterSettings clusterSettings;
         try
         {
             var config = new ConfigurationBuilder()
@@ -98,6 +101,7 @@ public static class RunCommand
                 .AddCommandLine(rest.ToArray())
                 .Build();
             settings = SettingsLoader.Load(config, gitHubOptional: dryRun);
+            clusterSettings = Cluster.ClusterSettings.Load(config, env.Environment ?? Environment.GetEnvironmentVariable);
         }
         catch (SettingsException ex)
         {
@@ -144,8 +148,14 @@ public static class RunCommand
 
             using var http = new HttpClient();
             var prometheus = new PrometheusClient(http, new PrometheusOptions(settings.Prometheus.Url, settings.Prometheus.BearerToken));
+            var cluster = Cluster.ClusterAccess.Connect(clusterSettings, new TextWriterLogger<Cluster.ClusterConnection>(stderr, LogLevel.Information, secrets));
+            using var kubernetes = cluster?.Client as IDisposable;
             var cycle = new PromotionCycle(git, new CanaryAnalyzer(prometheus), github,
-                settings.Links, at, env.Time, new TextWriterLogger<PromotionCycle>(stderr, LogLevel.Warning, secrets));
+                settings.Links, at, env.Time, new TextWriterLogger<PromotionCycle>(stderr, LogLevel.Warning, secrets))
+            {
+                Gate = cluster is null ? null : new Cluster.SyncGate(new Cluster.ClusterReader(cluster.Client), git,
+                    clusterSettings.ArgoCdNamespace, new TextWriterLogger<Cluster.SyncGate>(stderr, LogLevel.Information, secrets)),
+            };
 
             var report = await cycle.RunAsync(dryRun, stdout, ct);
             var summary = new StringWriter();

@@ -55,6 +55,12 @@ public sealed class PromotionCycleRunner : ICycleRunner, IDisposable
         analyzer = new CanaryAnalyzer(new PrometheusClient(http, new PrometheusOptions(settings.Prometheus.Url, settings.Prometheus.BearerToken)));
     }
 
+    /// <summary>Argo CD sync gating for every cycle; null (no cluster) runs ungated.</summary>
+    public Cluster.ClusterRuntime? Cluster { get; init; }
+
+    /// <summary>Kept current with each cycle's policies for the Alertmanager webhook.</summary>
+    public Cluster.CanaryDirectory? Canaries { get; init; }
+
     public async Task<CycleReport> RunCycleAsync(IReadOnlySet<string>? canaries, CancellationToken ct)
     {
         try
@@ -82,7 +88,11 @@ public sealed class PromotionCycleRunner : ICycleRunner, IDisposable
                 git.RetryBaseDelay = delay;
             }
 
-            var cycle = new PromotionCycle(git, analyzer, github, settings.Links, options.EvaluateAt, time, Logger<PromotionCycle>());
+            var cycle = new PromotionCycle(git, analyzer, github, settings.Links, options.EvaluateAt, time, Logger<PromotionCycle>())
+            {
+                Gate = Cluster?.CreateGate(git, loggers),
+                Canaries = Canaries,
+            };
             return await cycle.RunAsync(options.DryRun, options.DryRunOutput, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

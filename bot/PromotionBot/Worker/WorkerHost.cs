@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using PromotionBot.Cluster;
 using PromotionBot.Hosting;
 
 namespace PromotionBot.Worker;
@@ -75,6 +76,15 @@ public static class WorkerHost
         }
 
         WorkerOptions.Read(builder.Configuration).TryBuild(problems);
+        try
+        {
+            Cluster.ClusterSettings.Load(builder.Configuration, Environment.GetEnvironmentVariable);
+        }
+        catch (SettingsException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+
         if (problems.Count > 0 || settings is null)
         {
             WriteProblemsAsync(stderr, problems).GetAwaiter().GetResult();
@@ -87,12 +97,15 @@ public static class WorkerHost
         }
 
         var runner = new CycleRunnerOptions(at, dryRun, stdout);
+        // Cluster first: its Lease leadership replaces the worker's always-leader default.
+        builder.Services.AddPromotionBotCluster();
         builder.Services.AddPromotionCycleRunner(settings, configureRunner?.Invoke(runner) ?? runner);
         builder.Services.AddPromotionWorker(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapPromotionWorkerEndpoints();
+        app.MapAlertmanagerWebhook();
         return app;
     }
 

@@ -50,7 +50,11 @@ public static class WorkerServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ICycleRunner>(sp => new PromotionCycleRunner(
-            settings, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            settings, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
+        {
+            Cluster = sp.GetService<Cluster.ClusterRuntime>(),
+            Canaries = sp.GetService<Cluster.CanaryDirectory>(),
+        });
         return services;
     }
 }
