@@ -21,6 +21,9 @@ public enum HoldReason
     RolledBack,
     CanaryStarting,
     ComparisonInconclusive,
+
+    /// <summary>The sync gate found the measured step not live (or not live for a full window); see <see cref="Decision.NotLive"/>.</summary>
+    NotLive,
 }
 
 /// <summary>
@@ -82,6 +85,9 @@ public enum DecisionCause
 
     /// <summary>Hold: the data cannot yet show, at the configured confidence, that the canary is no worse than the stable.</summary>
     ComparisonInconclusive,
+
+    /// <summary>Hold: the sync gate found the measured step not live in the cluster (see <see cref="Decision.NotLive"/>).</summary>
+    NotLive,
 }
 
 public enum CheckOutcome
@@ -110,4 +116,7 @@ public sealed record Decision(
     public IReadOnlyList<DecisionCause> CauseList => Causes ?? [];
 
     public bool Has(DecisionCause cause) => CauseList.Contains(cause);
+
+    /// <summary>Set when the sync gate turned an advance/promote into this hold.</summary>
+    public Cluster.NotLiveCause? NotLive { get; init; }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PromotionBot.Cluster;
 using PromotionBot.Configuration;
 using PromotionBot.GitHub;
 using PromotionBot.Hosting;
@@ -97,6 +98,7 @@ internal static class RunCommand
                 builder.Services.PostConfigure<BotOptions>(o => o.GitHubOptional = true);
             }
 
+            builder.Services.AddClusterRuntime();
             configureHost?.Invoke(builder);
             app = builder.Build();
         }
@@ -115,6 +117,12 @@ internal static class RunCommand
                 // What the host does when it starts: every ValidateOnStart check, all problems at once.
                 app.Services.GetRequiredService<IStartupValidator>().Validate();
                 options = app.Services.GetRequiredService<IOptions<BotOptions>>().Value;
+                app.Services.GetRequiredService<ClusterRuntime>();
+            }
+            catch (SettingsException ex)
+            {
+                await stderr.WriteLineAsync(ex.Message);
+                return BotCli.UsageError;
             }
             catch (OptionsValidationException ex)
             {

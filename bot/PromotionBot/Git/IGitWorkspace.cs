@@ -17,4 +17,10 @@ public interface IGitWorkspace
 
     /// <summary>The remote's branches under <paramref name="prefix"/>, with who wrote them and their head's trailers.</summary>
     Task<IReadOnlyList<RemoteBranch>> ListBranchesAsync(string prefix, CancellationToken ct);
+
+    /// <summary>The newest commit reachable from <paramref name="fromSha"/> that changed <paramref name="path"/>; null if none.</summary>
+    Task<string?> LastCommitChangingAsync(string fromSha, string path, CancellationToken ct);
+
+    /// <summary>Whether <paramref name="descendantSha"/> contains <paramref name="ancestorSha"/>; null when a commit is unknown here.</summary>
+    Task<bool?> ContainsAsync(string descendantSha, string ancestorSha, CancellationToken ct);
 }

@@ -61,7 +61,12 @@ public static class PromotionBotServiceCollectionExtensions
             sp.GetRequiredService<IPullRequestClient>(),
             Options(sp).LinkSettings(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PromotionCycle>>()));
+            sp.GetRequiredService<ILogger<PromotionCycle>>())
+        {
+            // Gating only where a cluster runtime is registered (run, run --once); analyze stays cluster-free.
+            Gate = sp.GetService<Cluster.ClusterRuntime>()?.CreateGate(sp.GetRequiredService<IGitWorkspace>(), sp.GetRequiredService<ILoggerFactory>()),
+            Canaries = sp.GetService<Cluster.CanaryDirectory>(),
+        });
         return services;
     }
 

@@ -29,6 +29,10 @@ public sealed record CanaryPolicy(
 
     /// <summary>Istio's fully qualified host, as it appears in Envoy's <c>cluster_name</c>.</summary>
     public string Fqdn => $"{Service}.{Namespace}.svc.cluster.local";
+
+    /// <summary>spec.argocd.application: the Argo CD Application that syncs the VirtualService, when the live object's
+    /// tracking annotation cannot name it (e.g. label tracking). Null = use the annotation.</summary>
+    public string? ArgoCdApplication { get; init; }
 }
 
 /// <param name="File">Repository-relative path of the VirtualService manifest (forward slashes).</param>

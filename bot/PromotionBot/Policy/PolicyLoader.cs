@@ -4,8 +4,11 @@ using YamlDotNet.RepresentationModel;
 namespace PromotionBot.Policy;
 
 /// <summary>Finds and parses every <c>promotion-policy.yaml</c> under the repository's <c>apps/</c> folder.</summary>
-public static class PolicyLoader
+public static partial class PolicyLoader
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex KubernetesName();
+
     public const string FileName = "promotion-policy.yaml";
     public const string ApiVersion = "promotion.gitops.dev/v1alpha1";
     public const string Kind = "PromotionPolicy";
@@ -109,10 +112,17 @@ public static class PolicyLoader
             PolicySchema.Validate(relativePath, stream.Documents[0].RootNode);
         }
 
+        var application = spec.OptionalMap("argocd")?.OptionalString("application");
+        if (application is not null && !KubernetesName().IsMatch(application.Value))
+        {
+            throw application.Error($"argocd.application must be an Argo CD Application name (lower-case letters, digits, '-', '.'), got '{application.Value}'");
+        }
+
         return new CanaryPolicy(name, ns, service, relativePath, target2, stable.Value, canary.Value, steps, analysis, circuit)
         {
             StableVersion = stableVersion,
             CanaryVersion = canaryVersion,
+            ArgoCdApplication = application?.Value,
         };
     }
 

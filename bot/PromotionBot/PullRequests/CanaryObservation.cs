@@ -29,7 +29,8 @@ public sealed record CanaryObservation(
             return new CanaryObservation(key, "error", e.Error ?? "not judged", weights, null, rates);
         }
 
-        var cause = d.Kind == DecisionKind.Hold
+        var cause = d.NotLive is { } notLive ? notLive.Text
+            : d.Kind == DecisionKind.Hold
             ? PromotionPlan.HoldText(d.HoldReason)
             : d.Reasons.Count > 0 ? d.Reasons[0] : d.Kind.ToString().ToLowerInvariant();
         return new CanaryObservation(key, d.Kind.ToString().ToLowerInvariant(), cause, weights, d.Next, rates);

@@ -20,6 +20,12 @@ public sealed partial class PromotionCycle(
     TimeProvider time,
     ILogger<PromotionCycle> logger)
 {
+    /// <summary>Argo CD sync gating between analysis and planning; null when no cluster is reachable (or for analyze).</summary>
+    public Cluster.SyncGate? Gate { get; init; }
+
+    /// <summary>Updated with the policies of every cycle, so the Alertmanager webhook resolves alerts to canaries.</summary>
+    public Cluster.CanaryDirectory? Canaries { get; init; }
+
     /// <summary>Hidden in the one comment the bot leaves when someone else committed on its branch.</summary>
     public const string ForeignCommitsMarker = "<!-- promotion-bot: foreign-commits -->";
 
@@ -32,6 +38,12 @@ public sealed partial class PromotionCycle(
         var prs = request.DryRunOutput is { } output ? new PreviewPullRequestClient(pullRequests, output) : pullRequests;
         var snapshot = await git.SyncAsync(ct);
         var run = await analyzer.AnalyzeAsync(snapshot.WorkDir, request.EvaluateAt ?? time.GetUtcNow(), ct);
+        Canaries?.Update(run.Canaries.Select(c => c.Policy).OfType<Policy.CanaryPolicy>());
+        if (Gate is not null)
+        {
+            run = await Gate.ApplyAsync(run, snapshot, ct);
+        }
+
         var open = await prs.ListOpenAsync(ct);
         var orphans = await FindOrphansAsync(open, prs, ct);
 

@@ -188,6 +188,7 @@ public static class PromotionPlan
         HoldReason.RolledBack => "rolled back",
         HoldReason.CanaryStarting => "canary just appeared",
         HoldReason.ComparisonInconclusive => "v2 not yet shown to be no worse than v1",
+        HoldReason.NotLive => "step not live",
         _ => "holding",
     };
 }

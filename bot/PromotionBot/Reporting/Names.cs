@@ -26,6 +26,7 @@ public static class Names
         HoldReason.RolledBack => "rolled-back",
         HoldReason.CanaryStarting => "canary-starting",
         HoldReason.ComparisonInconclusive => "comparison-inconclusive",
+        HoldReason.NotLive => "not-live",
         _ => reason.ToString().ToLowerInvariant(),
     };
 
@@ -50,6 +51,7 @@ public static class Names
         DecisionCause.RolledBack => "rolled-back",
         DecisionCause.CanaryStarting => "canary-starting",
         DecisionCause.ComparisonInconclusive => "comparison-inconclusive",
+        DecisionCause.NotLive => "not-live",
         _ => cause.ToString().ToLowerInvariant(),
     };
 

@@ -22,7 +22,7 @@ public sealed class MetricsExport : IDisposable
             ResolveHistogramBuckets = _ => [.. PromotionMetrics.DurationBuckets],
             // The adapter drops a series not updated for this long. Observed instruments refresh on every scrape; the
             // duration histogram only when a cycle ends, so keep series well beyond a schedule period (prometheus-net
-            // sleeps for this span, which .NET timers cap at about 49 days).
+            // accepts at most one day).
             MetricsExpireAfter = ExpiryFor(schedule.PeriodAt(time.GetUtcNow())),
         });
     }
@@ -32,7 +32,9 @@ public sealed class MetricsExport : IDisposable
     internal static TimeSpan ExpiryFor(TimeSpan period)
     {
         var floor = TimeSpan.FromMinutes(10);
-        var cap = TimeSpan.FromDays(30);
+        // prometheus-net refuses an expiry above one day (ArgumentOutOfRangeException at start), so a daily or
+        // rarer schedule must not ask for more.
+        var cap = TimeSpan.FromDays(1);
         if (period >= cap / 4)
         {
             return cap;

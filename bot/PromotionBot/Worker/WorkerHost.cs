@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using PromotionBot.Configuration;
+using PromotionBot.Cluster;
 using PromotionBot.Hosting;
 
 namespace PromotionBot.Worker;
@@ -60,6 +61,8 @@ public static class WorkerHost
         }
 
         var runner = configureRunner?.Invoke(new CycleRunnerOptions(at, dryRun, stdout)) ?? new CycleRunnerOptions(at, dryRun, stdout);
+        // Cluster first: its Lease leadership replaces the worker's always-leader default.
+        builder.Services.AddPromotionBotCluster();
         builder.Services.AddPromotionCycleRunner(runner);
         builder.Services.AddPromotionWorker(builder.Configuration);
         configureServices?.Invoke(builder.Services);
@@ -69,6 +72,13 @@ public static class WorkerHost
         {
             // Every ValidateOnStart check (BotOptions, WorkerOptions) before anything listens: all problems at once.
             app.Services.GetRequiredService<IStartupValidator>().Validate();
+            app.Services.GetRequiredService<ClusterRuntime>();
+        }
+        catch (SettingsException ex)
+        {
+            WriteProblemsAsync(stderr, ex.Problems).GetAwaiter().GetResult();
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return null;
         }
         catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
         {
@@ -81,6 +91,7 @@ public static class WorkerHost
         }
 
         app.MapPromotionWorkerEndpoints();
+        app.MapAlertmanagerWebhook();
         return app;
     }
 

@@ -136,4 +136,16 @@ public sealed class PolicyLoaderTests
             Directory.Delete(root, true);
         }
     }
+
+    [Fact]
+    public void Argo_cd_application_is_optional_and_must_be_a_kubernetes_name()
+    {
+        var withApp = Valid.Replace("  steps: [10, 50, 100]", "  steps: [10, 50, 100]\n  argocd:\n    application: shop-kind", StringComparison.Ordinal);
+        var bad = withApp.Replace("shop-kind", "../shop", StringComparison.Ordinal);
+
+        Assert.Null(PolicyLoader.Parse(Path, Valid).ArgoCdApplication);
+        Assert.Equal("shop-kind", PolicyLoader.Parse(Path, withApp).ArgoCdApplication);
+        var error = Assert.Throws<RepoFileException>(() => PolicyLoader.Parse(Path, bad));
+        Assert.Contains("argocd.application", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -72,9 +72,15 @@ public sealed class DeployManifestTests
             var name = (string)e["name"]!;
             if (e["valueFrom"]?["secretKeyRef"] is { } secret)
             {
-                Assert.Equal("promotion-bot-github", (string?)secret["name"]);
+                // GitHub credentials, and the Alertmanager webhook token (docs/cluster.md) in a Secret of its own.
+                Assert.Equal(name == "Alerting__WebhookToken" ? "promotion-bot-alerting" : "promotion-bot-github", (string?)secret["name"]);
                 fromSecret.Add((name, (string)secret["key"]!));
                 values[name] = "1";
+            }
+            else if (e["valueFrom"]?["fieldRef"] is { } field)
+            {
+                // Downward API: the pod's own name and namespace (leader election identity and Lease namespace).
+                values[name] = (string?)field["fieldPath"];
             }
             else
             {
@@ -102,11 +108,14 @@ public sealed class DeployManifestTests
         var problems = new List<string>();
         WorkerOptions.Read(config).TryBuild(problems);
         Assert.Empty(problems);
+        // Cluster keys, and POD_NAME/POD_NAMESPACE/KUBECONFIG, which it reads from the environment (here: the same values).
+        PromotionBot.Cluster.ClusterSettings.Load(config, key => config[key]);
+        PromotionBot.Cluster.AlertmanagerWebhook.Token(config);
 
         Assert.All(values.Keys, key => Assert.True(source.Read.Contains(key.Replace("__", ":", StringComparison.Ordinal)),
             $"{key} is set in bot/deploy but the program never reads it"));
-        Assert.Equal(["GitHub__Token", "GitHub__AppId", "GitHub__InstallationId"], fromSecret.Select(s => s.Env));
-        Assert.Equal(["token", "app-id", "installation-id"], fromSecret.Select(s => s.Key));
+        Assert.Equal(["Alerting__WebhookToken", "GitHub__Token", "GitHub__AppId", "GitHub__InstallationId"], fromSecret.Select(s => s.Env));
+        Assert.Equal(["webhook-token", "token", "app-id", "installation-id"], fromSecret.Select(s => s.Key));
 
         // The App key is a file: the Secret's private-key.pem projected where GitHub__PrivateKeyPath points.
         var keyPath = values["GitHub__PrivateKeyPath"]!;
