@@ -5,10 +5,8 @@ using PromotionBot.Policy;
 namespace PromotionBot.Analysis;
 
 /// <summary>One analysis cycle: policies and weights from the repository, signals from Prometheus, a decision per canary.</summary>
-public sealed class CanaryAnalyzer(PrometheusClient prometheus)
+public sealed class CanaryAnalyzer(ISignalSource signals)
 {
-    private readonly SignalReader signals = new(prometheus);
-
     /// <summary>Judges every canary of the repository. Per-canary problems become <see cref="CanaryEvaluation.Error"/>; other canaries are still judged.</summary>
     public async Task<AnalysisRun> AnalyzeAsync(string repoDir, DateTimeOffset at, CancellationToken ct)
     {
@@ -34,26 +32,8 @@ public sealed class CanaryAnalyzer(PrometheusClient prometheus)
     }
 
     /// <summary>5xx ratio per subset at <paramref name="points"/> instants across the policy window, for the chart in a pull request.</summary>
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>>> ErrorRateSeriesAsync(CanaryPolicy policy, DateTimeOffset at, int points, CancellationToken ct)
-    {
-        var window = policy.Analysis.Window;
-        var step = points > 1 ? window / (points - 1) : window;
-        var start = at - window;
-        var series = await prometheus.QueryRangeAsync(SignalQueries.ErrorRateSeries(policy), start, at, step, ct);
-        var result = new Dictionary<string, IReadOnlyList<SeriesPoint>>();
-        foreach (var subset in new[] { policy.Stable, policy.Canary })
-        {
-            var version = subset == policy.Canary ? policy.CanaryVersion : policy.StableVersion;
-            var found = series.FirstOrDefault(s => s.Labels.GetValueOrDefault("destination_version") == version);
-            var byTime = found?.Points.ToDictionary(p => p.Time.ToUnixTimeSeconds(), p => p.Value) ?? [];
-            result[subset] = Enumerable.Range(0, points)
-                .Select(i => start + (step * i))
-                .Select(t => new SeriesPoint(t, byTime.TryGetValue(t.ToUnixTimeSeconds(), out var v) && double.IsFinite(v) ? v : null))
-                .ToList();
-        }
-
-        return result;
-    }
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>>> ErrorRateSeriesAsync(CanaryPolicy policy, DateTimeOffset at, int points, CancellationToken ct) =>
+        signals.ErrorRateSeriesAsync(policy, at, points, ct);
 
     private static CanaryEvaluation Load(string repoDir, string policyPath)
     {

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
 using PromotionBot.Analysis;
+using PromotionBot.Configuration;
 using PromotionBot.Metrics;
 using PromotionBot.Reporting;
 
@@ -9,11 +9,11 @@ namespace PromotionBot.Cli;
 /// <summary><c>analyze --repo DIR --prometheus URL [--at TIME] [--format table|json]</c>: judge every canary once, change nothing.</summary>
 internal static class AnalyzeCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var repo = new Option<string>("--repo") { Description = "GitOps repository checkout to read policies and VirtualServices from", DefaultValueFactory = _ => "." };
         var prometheus = new Option<string>("--prometheus") { Description = "Prometheus base URL (also Thanos/Mimir query frontends)", Required = true };
-        var at = new Option<string?>("--at") { Description = "Evaluation time, RFC 3339 (default: now); the same time and data give the same answer" };
+        var at = new Option<DateTimeOffset?>("--at") { Description = "Evaluation time, RFC 3339 with zone (default: now); the same time and data give the same answer", CustomParser = Rfc3339.Parse };
         var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var bearer = new Option<string?>("--prometheus-bearer-token-file") { Description = "File holding a bearer token for Prometheus" };
@@ -27,11 +27,6 @@ internal static class AnalyzeCommand
 
         command.Validators.Add(result =>
         {
-            if (result.GetValue(at) is { } text && !TryParseTime(text, out _))
-            {
-                result.AddError($"--at must be an RFC 3339 time such as 2026-11-25T12:00:00Z, got '{text}'");
-            }
-
             if (result.GetValue(prometheus) is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
             {
                 result.AddError($"--prometheus must be an http(s) URL, got '{url}'");
@@ -45,7 +40,7 @@ internal static class AnalyzeCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var when = parse.GetValue(at) is { } text && TryParseTime(text, out var parsed) ? parsed : DateTimeOffset.UtcNow;
+            var when = parse.GetValue(at) ?? time.GetUtcNow();
             if (parse.GetValue(basic) is not null)
             {
                 await stderr.WriteLineAsync("warning: --prometheus-basic-auth puts a password on the command line, where other users of this machine can read it; set PROMETHEUS_BASIC_AUTH instead.");
@@ -60,9 +55,16 @@ internal static class AnalyzeCommand
             }
 
             var token = parse.GetValue(bearer) is { } tokenFile ? (await File.ReadAllTextAsync(tokenFile, ct)).Trim() : null;
-            var options = new PrometheusOptions(new Uri(parse.GetValue(prometheus)!), token, user, password, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            var options = new PrometheusOptions
+            {
+                Url = parse.GetValue(prometheus),
+                BearerToken = token,
+                BasicAuthUser = user,
+                BasicAuthPassword = password,
+                TimeoutSeconds = parse.GetValue(timeout),
+            };
             using var http = new HttpClient();
-            var analyzer = new CanaryAnalyzer(new PrometheusClient(http, options));
+            var analyzer = new CanaryAnalyzer(new SignalReader(new PrometheusClient(http, options, time)));
             var run = await analyzer.AnalyzeAsync(Path.GetFullPath(parse.GetValue(repo)!), when, ct);
 
             await stdout.WriteAsync(parse.GetValue(format) == "json" ? JsonReport.Render(run) + Environment.NewLine : TableReport.Render(run));
@@ -85,8 +87,4 @@ internal static class AnalyzeCommand
         });
         return command;
     }
-
-    internal static bool TryParseTime(string text, out DateTimeOffset time) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
-        && (text.EndsWith('Z') || text.EndsWith('z') || text.Length > 19 && (text[^6] is '+' or '-'));
 }

@@ -15,7 +15,7 @@ public sealed class ClusterRuntime(ClusterSettings settings, ClusterConnection? 
     public ClusterConnection? Connection => connection;
 
     /// <summary>Gating for <c>run</c>; null without a cluster (then cycles are ungated, like <c>analyze</c>).</summary>
-    public SyncGate? CreateGate(GitWorkspace git, ILoggerFactory logs) => connection is null
+    public SyncGate? CreateGate(IGitWorkspace git, ILoggerFactory logs) => connection is null
         ? null
         : new SyncGate(new ClusterReader(connection.Client), git, settings.ArgoCdNamespace, logs.CreateLogger<SyncGate>());
 
@@ -64,15 +64,29 @@ public static class ClusterServiceCollectionExtensions
     public static IServiceCollection AddPromotionBotCluster(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var settings = ClusterSettings.Load(sp.GetRequiredService<IConfiguration>(), Environment.GetEnvironmentVariable);
-            return new ClusterRuntime(settings, ClusterAccess.Connect(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterRuntime>()));
-        });
+        services.AddClusterRuntime();
         services.AddSingleton<ClusterLeadership>();
         services.AddSingleton<Worker.ILeadership>(sp => sp.GetRequiredService<ClusterLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterLeadership>());
         services.AddAlertmanagerWebhook();
         return services;
     }
+
+    /// <summary>
+    /// Only the cluster connection (for gating in <c>run --once</c>): no election, no webhook. Settings problems surface
+    /// as <see cref="Configuration.SettingsException"/> when <see cref="ClusterRuntime"/> is first resolved.
+    /// </summary>
+    public static IServiceCollection AddClusterRuntime(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var lookup = sp.GetService<ClusterEnvironment>()?.Lookup ?? Environment.GetEnvironmentVariable;
+            var settings = ClusterSettings.Load(sp.GetRequiredService<IConfiguration>(), lookup);
+            return new ClusterRuntime(settings, ClusterAccess.Connect(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterRuntime>()));
+        });
+        return services;
+    }
 }
+
+/// <summary>Where KUBECONFIG and POD_* are read from; tests register one so the test process's environment cannot leak in.</summary>
+public sealed record ClusterEnvironment(Func<string, string?> Lookup);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using PromotionBot.Hosting;
+using PromotionBot.Configuration;
 using PromotionBot.Policy;
 
 namespace PromotionBot.Cluster;

@@ -11,7 +11,7 @@ namespace PromotionBot.Cluster;
 /// cluster, and long enough: an advance or promote whose step is not live becomes a hold with a <see cref="NotLiveCause"/>.
 /// Rollbacks and holds pass untouched, so reverting to the stable version never waits for Argo CD.
 /// </summary>
-public sealed class SyncGate(ClusterReader cluster, GitWorkspace git, string argoCdNamespace, ILogger<SyncGate> logger)
+public sealed class SyncGate(ClusterReader cluster, IGitWorkspace git, string argoCdNamespace, ILogger<SyncGate> logger)
 {
     public async Task<AnalysisRun> ApplyAsync(AnalysisRun run, RepoSnapshot snapshot, CancellationToken ct)
     {

@@ -57,11 +57,11 @@ internal static class CloneCache
                 return (dir, false);
             }
 
-            logger.LogWarning("Cached clone {Dir} is not a valid repository (interrupted clone?); cloning afresh", dir);
+            logger.InvalidClone(dir);
         }
 
         var partial = dir + PartialMarker + Guid.NewGuid().ToString("N")[..8];
-        logger.LogInformation("Cloning {Remote} into {Dir}", access.Url, dir);
+        logger.Cloning(access.Url, dir);
         try
         {
             Repository.Clone(access.Url, partial, new CloneOptions(access.FetchOptions(ct)) { Checkout = false });
@@ -109,7 +109,7 @@ internal static class CloneCache
         var lockFile = Path.Combine(gitDir, "index.lock");
         if (File.Exists(lockFile))
         {
-            logger.LogWarning("Removing stale {Lock}", lockFile);
+            logger.RemovingStaleLock(lockFile);
             File.Delete(lockFile);
         }
     }
@@ -123,7 +123,7 @@ internal static class CloneCache
             var suffix = Path.GetFileName(leftover)[name.Length..];
             if (suffix.StartsWith(PartialMarker, StringComparison.Ordinal) || suffix.StartsWith(StaleMarker, StringComparison.Ordinal))
             {
-                logger.LogInformation("Removing leftover {Dir} of an interrupted run", leftover);
+                logger.RemovingLeftover(leftover);
                 TryDelete(leftover, logger);
             }
         }
@@ -153,7 +153,7 @@ internal static class CloneCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not remove {Dir}: {Problem}", dir, e.Message);
+            logger.CouldNotRemove(dir, e.Message);
         }
     }
 }

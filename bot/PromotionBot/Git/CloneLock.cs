@@ -6,11 +6,11 @@ namespace PromotionBot.Git;
 /// </summary>
 internal static class CloneLock
 {
-    public static async Task<IDisposable> AcquireAsync(string cloneDirectory, TimeSpan timeout, CancellationToken ct)
+    public static async Task<IDisposable> AcquireAsync(string cloneDirectory, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(cloneDirectory)!);
         var path = cloneDirectory + ".lock";
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
             try
@@ -18,9 +18,9 @@ internal static class CloneLock
                 // FileShare.None takes an OS lock (flock on Unix) that dies with the process: no stale lock after a crash.
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (time.GetUtcNow() < deadline)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
             }
             catch (IOException e)
             {

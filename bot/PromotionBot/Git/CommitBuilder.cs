@@ -85,9 +85,9 @@ internal static partial class CommitBuilder
         return trailers;
     }
 
-    public static Commit Create(Repository repo, Tree tree, Commit parent, string message, GitOptions options)
+    public static Commit Create(Repository repo, Tree tree, Commit parent, string message, GitOptions options, DateTimeOffset when)
     {
-        var who = new Signature(options.AuthorName, options.AuthorEmail, DateTimeOffset.UtcNow);
+        var who = new Signature(options.AuthorName, options.AuthorEmail, when);
         return repo.ObjectDatabase.CreateCommit(who, who, message, tree, [parent], prettifyMessage: false);
     }
 

@@ -42,14 +42,14 @@ public sealed partial class GitWorkspace
 
         if (expectedHead is not null && head.Sha != expectedHead)
         {
-            logger.LogWarning("Not deleting branch {Branch}: it moved to {Sha} since it was judged", branch, head.Sha[..12]);
+            logger.NotDeletingMoved(branch, head.Sha[..12]);
             return Attempt<bool>.Success(false);
         }
 
         var ownership = BranchOwnership.Inspect(repo, head, BaseHead(repo), options.AuthorEmail);
         if (!ownership.IsBotOnly)
         {
-            logger.LogWarning("Not deleting branch {Branch}: {Detail}", branch, ownership.Detail);
+            logger.NotDeleting(branch, ownership.Detail);
             return Attempt<bool>.Success(false);
         }
 
@@ -59,7 +59,7 @@ public sealed partial class GitWorkspace
             return Attempt<bool>.Again(problem);
         }
 
-        logger.LogInformation("Deleted branch {Branch} (was {Sha})", branch, head.Sha[..12]);
+        logger.Deleted(branch, head.Sha[..12]);
         return Attempt<bool>.Success(true);
     }
 }

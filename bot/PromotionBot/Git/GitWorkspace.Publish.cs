@@ -26,7 +26,7 @@ public sealed partial class GitWorkspace
             ownership = BranchOwnership.Inspect(repo, remoteHead, baseHead, options.AuthorEmail);
             if (!ownership.IsBotOnly)
             {
-                logger.LogWarning("Leaving branch {Branch} alone: {Detail}", change.Branch, ownership.Detail);
+                logger.LeavingBranchAlone(change.Branch, ownership.Detail);
                 return Attempt<PublishResult>.Success(new PublishResult(PublishOutcome.ForeignCommits, remoteHead.Sha, ownership.Detail));
             }
         }
@@ -41,12 +41,12 @@ public sealed partial class GitWorkspace
 
         if (remoteHead is not null && ownership!.IsExactly(baseHead, tree))
         {
-            logger.LogInformation("Branch {Branch} already holds this change on {Base}", change.Branch, baseHead.Sha[..12]);
+            logger.BranchUpToDate(change.Branch, baseHead.Sha[..12]);
             return Attempt<PublishResult>.Success(new PublishResult(
                 PublishOutcome.UpToDate, remoteHead.Sha, $"{change.Branch} is already this change on {options.BaseBranch} {baseHead.Sha[..12]}"));
         }
 
-        var commit = CommitBuilder.Create(repo, tree, baseHead, CommitBuilder.Message(change), options);
+        var commit = CommitBuilder.Create(repo, tree, baseHead, CommitBuilder.Message(change), options, time.GetUtcNow());
         var problem = PushWithLease(repo, commit, change.Branch, remoteHead?.Id, ct);
         if (problem is not null)
         {
@@ -56,7 +56,7 @@ public sealed partial class GitWorkspace
         var detail = remoteHead is null
             ? $"created {change.Branch} at {commit.Sha[..12]} on {options.BaseBranch} {baseHead.Sha[..12]}"
             : $"moved {change.Branch} from {remoteHead.Sha[..12]} to {commit.Sha[..12]} on {options.BaseBranch} {baseHead.Sha[..12]}";
-        logger.LogInformation("Pushed: {Detail}", detail);
+        logger.Pushed(detail);
         return Attempt<PublishResult>.Success(new PublishResult(PublishOutcome.Pushed, commit.Sha, detail));
     }
 

@@ -7,18 +7,24 @@ namespace PromotionBot.Git;
 /// The bot's persistent clone of the GitOps repository and the only code that pushes to it.
 /// One operation runs at a time (the clone is shared mutable state); libgit2 calls run on the thread pool.
 /// </summary>
-public sealed partial class GitWorkspace : IDisposable
+public sealed partial class GitWorkspace : IGitWorkspace, IDisposable
 {
     private readonly GitOptions options;
     private readonly ILogger<GitWorkspace> logger;
-    private readonly RemoteAccess access;
-    private readonly GitRetry retry;
+    private readonly TimeProvider time;
+    private readonly Func<CancellationToken, Task<string>>? tokenSource;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private RemoteAccess access;
+    private GitRetry retry;
+    private string? currentToken;
 
     // Base commit the caller last analysed (from SyncAsync); used to refuse overwriting a file that changed since.
     private string? syncedBaseSha;
 
-    public GitWorkspace(GitOptions options, ILogger<GitWorkspace> logger)
+    /// <param name="time">Clock for retry backoff and the clone lock's patience; the system clock when null.</param>
+    /// <param name="tokenSource">Supplies the push token before each operation when it can change (a GitHub App's
+    /// installation token expires after an hour); null when <see cref="GitOptions.Token"/> is fixed.</param>
+    public GitWorkspace(GitOptions options, ILogger<GitWorkspace> logger, TimeProvider? time = null, Func<CancellationToken, Task<string>>? tokenSource = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -34,8 +40,10 @@ public sealed partial class GitWorkspace : IDisposable
 
         this.options = options;
         this.logger = logger;
+        this.time = time ?? TimeProvider.System;
+        this.tokenSource = tokenSource;
         access = new RemoteAccess(options);
-        retry = new GitRetry(access, logger);
+        retry = new GitRetry(access, this.time, logger);
     }
 
     /// <summary>Attempts per operation (fetch/push failures and rejected pushes); tests lower the delay.</summary>
@@ -69,7 +77,14 @@ public sealed partial class GitWorkspace : IDisposable
         await gate.WaitAsync(ct);
         try
         {
-            using var fileLock = await CloneLock.AcquireAsync(CloneDirectory, LockTimeout, ct);
+            if (tokenSource is not null && await tokenSource(ct) is { } token && token != currentToken)
+            {
+                currentToken = token;
+                access = new RemoteAccess(options with { Token = token });
+                retry = new GitRetry(access, time, logger) { MaxAttempts = retry.MaxAttempts, BaseDelay = retry.BaseDelay };
+            }
+
+            using var fileLock = await CloneLock.AcquireAsync(CloneDirectory, LockTimeout, time, ct);
             return await operation();
         }
         finally
@@ -86,7 +101,7 @@ public sealed partial class GitWorkspace : IDisposable
         // Force + remove untracked: the analyzer must read exactly the base head, whatever an earlier run left behind.
         Commands.Checkout(repo, baseHead, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
         repo.RemoveUntrackedFiles();
-        logger.LogInformation("Checked out {Base} at {Sha}", options.BaseBranch, baseHead.Sha);
+        logger.CheckedOut(options.BaseBranch, baseHead.Sha);
         return new RepoSnapshot(Path.TrimEndingDirectorySeparator(repo.Info.WorkingDirectory), baseHead.Sha);
     }
 

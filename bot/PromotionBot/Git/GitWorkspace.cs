@@ -11,13 +11,25 @@ public sealed record GitOptions(
     string AuthorName = "promotion-bot",
     string AuthorEmail = "promotion-bot@users.noreply.github.com")
 {
+    /// <summary>The configuration section these keys live in (Git:RemoteUrl, …).</summary>
+    public const string SectionName = "Git";
+
+    /// <summary>For configuration binding (the Git:* keys); <see cref="Configuration.BotOptionsDefaults"/> fills the blanks.</summary>
+    public GitOptions()
+        : this("", "main", "", null)
+    {
+    }
+
     // The compiler-generated ToString would print the token; options end up in logs and exception texts.
+    // The compiler calls it from ToString, which the unused-member analysis cannot see.
+#pragma warning disable IDE0051
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"RemoteUrl = {RemoteUrl}, BaseBranch = {BaseBranch}, CacheDirectory = {CacheDirectory}, ");
         builder.Append($"Token = {(Token is null ? "(none)" : "***")}, AuthorName = {AuthorName}, AuthorEmail = {AuthorEmail}");
         return true;
     }
+#pragma warning restore IDE0051
 }
 
 /// <summary>The base branch as fetched this cycle.</summary>

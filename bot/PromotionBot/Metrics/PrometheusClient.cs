@@ -2,23 +2,57 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using PromotionBot.Configuration;
 
 namespace PromotionBot.Metrics;
 
-/// <summary>Thin client of the Prometheus HTTP API (instant and range queries) with retries and precise errors.</summary>
-public sealed class PrometheusClient
+/// <summary>
+/// Thin client of the Prometheus HTTP API (instant and range queries) with precise errors. Registered as a typed
+/// HttpClient; transient failures (connection errors, per-request timeout, 408/429/502/503/504, Prometheus
+/// timeout/unavailable/internal errors) are retried by a Polly pipeline on the injected clock, honouring Retry-After.
+/// A bad query (bad_data) or any other answer fails at once: it will not get better.
+/// </summary>
+public sealed partial class PrometheusClient
 {
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
+
     private readonly HttpClient http;
     private readonly PrometheusOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
     private readonly Uri apiBase;
+    private readonly ResiliencePipeline<Attempt> pipeline;
 
-    public PrometheusClient(HttpClient http, PrometheusOptions options)
+    public PrometheusClient(HttpClient http, PrometheusOptions options, TimeProvider? time = null, ILogger<PrometheusClient>? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
         this.http = http;
         this.options = options;
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
         var baseText = options.BaseUrl.ToString();
         apiBase = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
         http.Timeout = Timeout.InfiniteTimeSpan; // per-request timeouts below, so retries get their own budget
+        pipeline = options.Retries <= 0
+            ? ResiliencePipeline<Attempt>.Empty
+            : new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time }
+                .AddRetry(new RetryStrategyOptions<Attempt>
+                {
+                    MaxRetryAttempts = options.Retries,
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Transient: true }),
+                    DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(args.AttemptNumber, args.Outcome.Result?.RetryAfter)),
+                    OnRetry = args =>
+                    {
+                        Retrying(this.logger, args.Outcome.Result?.Failure ?? "failure", args.RetryDelay.TotalSeconds, args.AttemptNumber + 2, options.Retries + 1);
+                        return default;
+                    },
+                })
+                .Build();
     }
 
     public Uri BaseUrl => options.BaseUrl;
@@ -58,73 +92,68 @@ public sealed class PrometheusClient
             : throw new PrometheusException($"range query returned a {data.ResultType}, expected a matrix: {promql}", querySpecific: true);
     }
 
+    /// <summary>One request's outcome: the answer, or why not, whether another attempt may help, and whether the query itself is at fault.</summary>
+    private sealed record Attempt(PrometheusAnswer? Answer, string? Failure, bool Transient, bool QuerySpecific = false, TimeSpan? RetryAfter = null, Exception? Inner = null);
+
     private async Task<PrometheusAnswer> SendAsync(string path, Dictionary<string, string> form, string promql, CancellationToken ct)
     {
-        form["timeout"] = $"{(int)options.EffectiveTimeout.TotalSeconds}s";
+        form["timeout"] = $"{(int)options.Timeout.TotalSeconds}s";
         var uri = new Uri(apiBase, path);
-        for (var attempt = 0; ; attempt++)
+        var attempts = 0;
+        var outcome = await pipeline.ExecuteAsync(
+            async token =>
+            {
+                attempts++;
+                return await AttemptAsync(uri, form, promql, token);
+            },
+            ct);
+        if (outcome.Answer is { } answer)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.EffectiveTimeout);
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new FormUrlEncodedContent(form) };
-            Authorize(request);
-            Interlocked.Increment(ref queriesSent);
+            return answer;
+        }
 
-            TimeSpan? retryAfter = null;
-            string failure;
-            Exception? inner = null;
-            try
+        var suffix = outcome.Transient && attempts > 1 ? $" (after {attempts} attempts)" : "";
+        throw new PrometheusException(outcome.Failure + suffix, outcome.Inner, outcome.QuerySpecific);
+    }
+
+    private async Task<Attempt> AttemptAsync(Uri uri, Dictionary<string, string> form, string promql, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(options.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new FormUrlEncodedContent(form) };
+        Authorize(request);
+        Interlocked.Increment(ref queriesSent);
+        try
+        {
+            // Headers first: the body is read as a capped stream, never buffered whole.
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var (answer, malformed) = await ReadAnswerAsync(response, linked.Token);
+            if (answer is { Status: "success" } && response.IsSuccessStatusCode)
             {
-                // Headers first: the body is read as a capped stream, never buffered whole.
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                var (answer, malformed) = await ReadAnswerAsync(response, timeout.Token);
-                if (answer is { Status: "success" } && response.IsSuccessStatusCode)
-                {
-                    return answer;
-                }
-
-                if (answer is { Error: { } error })
-                {
-                    var type = answer.ErrorType ?? "error";
-                    // Bad queries won't get better on retry; timeouts and unavailability might.
-                    failure = $"Prometheus {type}: {error} (HTTP {(int)response.StatusCode}) for query: {promql}";
-                    var transient = type is "timeout" or "unavailable" or "internal";
-                    if (!transient || attempt >= options.Retries)
-                    {
-                        throw new PrometheusException(failure, querySpecific: !transient);
-                    }
-
-                    await DelayAsync(attempt, null, ct);
-                    continue;
-                }
-
-                failure = response.IsSuccessStatusCode
-                    ? $"malformed answer from Prometheus at {Redact(uri)}: {malformed?.Message ?? "status is not success"} (query: {promql})"
-                    : $"Prometheus answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {Redact(uri)}: {malformed?.Excerpt ?? malformed?.Message}";
-                if (!IsTransient(response.StatusCode))
-                {
-                    throw new PrometheusException(failure, querySpecific: true);
-                }
-
-                retryAfter = response.Headers.RetryAfter?.Delta;
-            }
-            catch (HttpRequestException e)
-            {
-                failure = $"Prometheus unreachable at {Redact(uri)}: {e.Message}";
-                inner = e;
-            }
-            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
-            {
-                failure = $"Prometheus did not answer within {options.EffectiveTimeout.TotalSeconds:0}s at {Redact(uri)}";
-                inner = e;
+                return new Attempt(answer, null, false);
             }
 
-            if (attempt >= options.Retries)
+            if (answer is { Error: { } error })
             {
-                throw new PrometheusException(failure + (attempt > 0 ? $" (after {attempt + 1} attempts)" : ""), inner);
+                var type = answer.ErrorType ?? "error";
+                // Bad queries won't get better on retry; timeouts and unavailability might.
+                var transient = type is "timeout" or "unavailable" or "internal";
+                return new Attempt(null, $"Prometheus {type}: {error} (HTTP {(int)response.StatusCode}) for query: {promql}", transient, QuerySpecific: !transient);
             }
 
-            await DelayAsync(attempt, retryAfter, ct);
+            var failure = response.IsSuccessStatusCode
+                ? $"malformed answer from Prometheus at {Redact(uri)}: {malformed?.Message ?? "status is not success"} (query: {promql})"
+                : $"Prometheus answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {Redact(uri)}: {malformed?.Excerpt ?? malformed?.Message}";
+            var transientStatus = IsTransient(response.StatusCode);
+            return new Attempt(null, failure, transientStatus, QuerySpecific: !transientStatus, response.Headers.RetryAfter?.Delta);
+        }
+        catch (HttpRequestException e)
+        {
+            return new Attempt(null, $"Prometheus unreachable at {Redact(uri)}: {e.Message}", true, Inner: e);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            return new Attempt(null, $"Prometheus did not answer within {options.Timeout.TotalSeconds:0}s at {Redact(uri)}", true, Inner: e);
         }
     }
 
@@ -141,12 +170,17 @@ public sealed class PrometheusClient
         }
     }
 
-    private static Task DelayAsync(int attempt, TimeSpan? retryAfter, CancellationToken ct)
+    // Jitter only spreads retries; it needs no cryptographic randomness.
+#pragma warning disable CA5394
+    private static TimeSpan Delay(int attempt, TimeSpan? retryAfter)
     {
         var backoff = TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt) * (1 + (Random.Shared.NextDouble() * 0.2)));
-        var wait = retryAfter is { } ra && ra > backoff ? (ra > TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : ra) : backoff;
-        return Task.Delay(wait, ct);
+        return retryAfter is { } ra && ra > backoff ? (ra > MaxRetryAfter ? MaxRetryAfter : ra) : backoff;
     }
+#pragma warning restore CA5394
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Failure}; retrying in {Seconds:0.###}s (attempt {Attempt}/{Max}).")]
+    private static partial void Retrying(ILogger logger, string failure, double seconds, int attempt, int max);
 
     private static bool IsTransient(HttpStatusCode code) =>
         code is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout;

@@ -3,8 +3,30 @@ using PromotionBot.Policy;
 namespace PromotionBot.Metrics;
 
 /// <summary>Reads every canary's signals from Prometheus with a fixed number of queries, whatever the number of canaries and their timings.</summary>
-public sealed class SignalReader(PrometheusClient prometheus)
+public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
 {
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>>> ErrorRateSeriesAsync(CanaryPolicy policy, DateTimeOffset at, int points, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var window = policy.Analysis.Window;
+        var step = points > 1 ? window / (points - 1) : window;
+        var start = at - window;
+        var series = await prometheus.QueryRangeAsync(SignalQueries.ErrorRateSeries(policy), start, at, step, ct);
+        var result = new Dictionary<string, IReadOnlyList<SeriesPoint>>();
+        foreach (var subset in new[] { policy.Stable, policy.Canary })
+        {
+            var version = subset == policy.Canary ? policy.CanaryVersion : policy.StableVersion;
+            var found = series.FirstOrDefault(s => s.Labels.GetValueOrDefault("destination_version") == version);
+            var byTime = found?.Points.ToDictionary(p => p.Time.ToUnixTimeSeconds(), p => p.Value) ?? [];
+            result[subset] = Enumerable.Range(0, points)
+                .Select(i => start + (step * i))
+                .Select(t => new SeriesPoint(t, byTime.TryGetValue(t.ToUnixTimeSeconds(), out var v) && double.IsFinite(v) ? v : null))
+                .ToList();
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyDictionary<CanaryPolicy, CanarySignals>> ReadAsync(IReadOnlyList<CanaryPolicy> policies, DateTimeOffset at, CancellationToken ct)
     {
         var q = new SignalQueries(policies);

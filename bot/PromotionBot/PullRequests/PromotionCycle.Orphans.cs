@@ -13,10 +13,15 @@ public sealed partial class PromotionCycle
     /// bot's <see cref="CanaryTrailer"/> for the canary the branch is named after, and a PR that is missing or was closed
     /// by the bot. Branches with a person's commits, merged branches and branches of PRs a person closed are left alone.
     /// </summary>
-    private async Task<IReadOnlyList<OrphanBranch>> FindOrphansAsync(
-        IReadOnlyList<BotPullRequest> open, IReadOnlyList<Octokit.PullRequest> unrecognised, CancellationToken ct)
+    private async Task<IReadOnlyList<OrphanBranch>> FindOrphansAsync(OpenPullRequests open, IPullRequestClient prs, CancellationToken ct)
     {
-        var inUse = open.Select(p => p.HeadRef).Concat(unrecognised.Select(p => p.Head.Ref)).ToHashSet(StringComparer.Ordinal);
+        if (!prs.KnowsHistory)
+        {
+            // Without GitHub (a dry run) nothing tells a closed PR's branch from one a person still needs.
+            return [];
+        }
+
+        var inUse = open.Bot.Select(p => p.HeadRef).Concat(open.Unrecognised.Select(p => p.HeadRef)).ToHashSet(StringComparer.Ordinal);
         var orphans = new List<OrphanBranch>();
         IReadOnlyList<RemoteBranch> branches;
         try
@@ -26,7 +31,7 @@ public sealed partial class PromotionCycle
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Tidying up can wait a cycle; the canaries' own actions (an urgent rollback) must not.
-            logger.LogWarning("Cannot list bot branches ({Error}); orphan branches are reconciled next cycle", ex.Message);
+            CannotListBranches(logger, ex.Message);
             return [];
         }
 
@@ -41,7 +46,7 @@ public sealed partial class PromotionCycle
 
             try
             {
-                var history = await GitHub.HistoryAsync(branch.Name, branch.HeadSha, ct);
+                var history = await prs.HistoryAsync(branch.Name, branch.HeadSha, ct);
                 var why = history.Fate switch
                 {
                     BranchFate.NoPullRequest => "no pull request was opened for its head",
@@ -56,25 +61,16 @@ public sealed partial class PromotionCycle
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // Unknown history: keep the branch; the next cycle asks again.
-                logger.LogWarning("Branch {Branch}: cannot tell what became of its pull request ({Error}); keeping it", branch.Name, ex.Message);
+                HistoryUnknown(logger, branch.Name, ex.Message);
             }
         }
 
         return orphans;
     }
 
-    private async Task<string> DeleteOrphanAsync(DeleteOrphanBranch delete, CanaryContext c, CancellationToken ct)
-    {
-        var orphan = delete.Orphan;
-        if (c.DryRun)
-        {
-            c.Output.WriteLine($"=== would delete branch {orphan.Branch} ({delete.Reason})");
-            c.Output.WriteLine();
-            return $"would delete branch {orphan.Branch}";
-        }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot list bot branches ({Error}); orphan branches are reconciled next cycle")]
+    private static partial void CannotListBranches(ILogger logger, string error);
 
-        return await git.DeleteBranchAsync(orphan.Branch, orphan.HeadSha, ct)
-            ? $"deleted branch {orphan.Branch} ({orphan.Why})"
-            : $"kept branch {orphan.Branch} (it moved or has foreign commits)";
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Branch {Branch}: cannot tell what became of its pull request ({Error}); keeping it")]
+    private static partial void HistoryUnknown(ILogger logger, string branch, string error);
 }

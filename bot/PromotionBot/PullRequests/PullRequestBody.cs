@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PromotionBot.Analysis;
-using PromotionBot.Hosting;
+using PromotionBot.Configuration;
 using PromotionBot.Metrics;
 
 namespace PromotionBot.PullRequests;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using PromotionBot.Configuration;
 using PromotionBot.Cluster;
 using PromotionBot.Hosting;
 
@@ -46,49 +47,12 @@ public static class WorkerHost
     public static WebApplication? TryBuild(string[] configurationArgs, DateTimeOffset? at, bool dryRun, TextWriter stdout, TextWriter stderr,
         Action<IServiceCollection>? configureServices = null, Func<CycleRunnerOptions, CycleRunnerOptions>? configureRunner = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        var builder = PromotionBotHost.CreateBuilder(configurationArgs);
+        // A service logs to stdout like any container; only run --once keeps stdout for its summary.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.None);
+        if (dryRun)
         {
-            Args = configurationArgs,
-            // appsettings.json ships beside the program; `dotnet run` would otherwise look in the caller's folder.
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-
-        // Console only; Logging:Console:FormatterName=json (Logging__Console__FormatterName in the container) switches to JSON lines.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddConsole();
-        // The slim builder pins the simple formatter after the configuration binding; bind once more so the key wins.
-        builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
-
-        var problems = new List<string>();
-        BotSettings? settings = null;
-        try
-        {
-            settings = SettingsLoader.Load(builder.Configuration, gitHubOptional: dryRun);
-        }
-        catch (SettingsException ex)
-        {
-            problems.AddRange(ex.Problems);
-        }
-        catch (FormatException ex)
-        {
-            problems.Add(ex.Message);
-        }
-
-        WorkerOptions.Read(builder.Configuration).TryBuild(problems);
-        try
-        {
-            Cluster.ClusterSettings.Load(builder.Configuration, Environment.GetEnvironmentVariable);
-        }
-        catch (SettingsException ex)
-        {
-            problems.AddRange(ex.Problems);
-        }
-
-        if (problems.Count > 0 || settings is null)
-        {
-            WriteProblemsAsync(stderr, problems).GetAwaiter().GetResult();
-            return null;
+            builder.Services.PostConfigure<BotOptions>(o => o.GitHubOptional = true);
         }
 
         if (new[] { "urls", "http_ports", "https_ports" }.All(k => string.IsNullOrWhiteSpace(builder.Configuration[k])))
@@ -96,14 +60,36 @@ public static class WorkerHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        var runner = new CycleRunnerOptions(at, dryRun, stdout);
+        var runner = configureRunner?.Invoke(new CycleRunnerOptions(at, dryRun, stdout)) ?? new CycleRunnerOptions(at, dryRun, stdout);
         // Cluster first: its Lease leadership replaces the worker's always-leader default.
         builder.Services.AddPromotionBotCluster();
-        builder.Services.AddPromotionCycleRunner(settings, configureRunner?.Invoke(runner) ?? runner);
+        builder.Services.AddPromotionCycleRunner(runner);
         builder.Services.AddPromotionWorker(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        try
+        {
+            // Every ValidateOnStart check (BotOptions, WorkerOptions) before anything listens: all problems at once.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            app.Services.GetRequiredService<ClusterRuntime>();
+        }
+        catch (SettingsException ex)
+        {
+            WriteProblemsAsync(stderr, ex.Problems).GetAwaiter().GetResult();
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        {
+            var problems = ex is AggregateException all
+                ? all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)
+                : ((OptionsValidationException)ex).Failures;
+            WriteProblemsAsync(stderr, problems).GetAwaiter().GetResult();
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return null;
+        }
+
         app.MapPromotionWorkerEndpoints();
         app.MapAlertmanagerWebhook();
         return app;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PromotionBot.Hosting;
 
 namespace PromotionBot.Worker;
 
@@ -28,7 +27,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var problems = new List<string>();
-            return sp.GetRequiredService<IOptions<WorkerOptions>>().Value.TryBuild(problems) ?? throw new SettingsException(problems);
+            return sp.GetRequiredService<IOptions<WorkerOptions>>().Value.TryBuild(problems) ?? throw new OptionsValidationException(WorkerOptions.Section, typeof(WorkerOptions), problems);
         });
 
         services.TryAddSingleton(TimeProvider.System);
@@ -45,16 +44,11 @@ public static class WorkerServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The cycle of <c>run --once</c> behind <see cref="ICycleRunner"/>, from already validated settings.</summary>
-    public static IServiceCollection AddPromotionCycleRunner(this IServiceCollection services, BotSettings settings, CycleRunnerOptions options)
+    /// <summary>The cycle of <c>run --once</c> behind <see cref="ICycleRunner"/>; needs AddPromotionBot.</summary>
+    public static IServiceCollection AddPromotionCycleRunner(this IServiceCollection services, CycleRunnerOptions options)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<ICycleRunner>(sp => new PromotionCycleRunner(
-            settings, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
-        {
-            Cluster = sp.GetService<Cluster.ClusterRuntime>(),
-            Canaries = sp.GetService<Cluster.CanaryDirectory>(),
-        });
+        services.TryAddSingleton(options.GitHubRetry);
+        services.AddSingleton<ICycleRunner>(sp => new PromotionCycleRunner(sp, options, sp.GetRequiredService<IOptions<Configuration.BotOptions>>()));
         return services;
     }
 }

@@ -20,7 +20,7 @@ public sealed class ClusterHostTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private IHost Build(params (string Key, string Value)[] settings)
+    private static IHost Build(params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using PromotionBot.Cluster;
-using PromotionBot.Hosting;
+using PromotionBot.Configuration;
 using PromotionBot.Tests.Git;
 using Xunit;
 

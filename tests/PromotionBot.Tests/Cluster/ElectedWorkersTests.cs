@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using PromotionBot.Cluster;
+using PromotionBot.GitHub;
 using PromotionBot.Hosting;
 using PromotionBot.Tests.PullRequests;
 using PromotionBot.Worker;
@@ -44,7 +45,6 @@ public sealed class ElectedWorkersTests(PromotionPrometheusFixture prometheus) :
             configureRunner: runner => runner with
             {
                 GitHubRetry = new RetryOptions(4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)),
-                GitRetryBaseDelay = TimeSpan.FromMilliseconds(20),
             });
         Assert.True(app is not null, stderr.ToString());
         return app;

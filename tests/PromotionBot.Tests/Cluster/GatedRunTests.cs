@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using PromotionBot.Hosting;
-using PromotionBot.PullRequests;
+using Microsoft.Extensions.DependencyInjection;
+using PromotionBot.Cluster;
+using PromotionBot.GitHub;
+using PromotionBot.Tests.Cli;
 using PromotionBot.Tests.GitHub;
 using PromotionBot.Tests.PullRequests;
 using Xunit;
@@ -33,11 +35,8 @@ public sealed class GatedRunTests(PromotionPrometheusFixture prometheus) : IAsyn
             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}",
             $"--Cluster:Kubeconfig={_kube.WriteKubeconfig(Path.Combine(s.Root, "kube"))}", .. extra,
         ];
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await RunCommand.ExecuteAsync(args, stdout, stderr,
-            new RunCommand.RunEnvironment(TimeProvider.System, FastRetry, TimeSpan.FromMilliseconds(20), _ => null), default);
-        return (exit, stdout.ToString(), stderr.ToString());
+        // The test process's KUBECONFIG/POD_* must not leak in: the cluster comes from Cluster:Kubeconfig only.
+        return await CliRun.InvokeAsync(args, FastRetry, b => b.Services.AddSingleton(new ClusterEnvironment(_ => null)));
     }
 
     [Fact]

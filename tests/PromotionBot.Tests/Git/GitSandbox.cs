@@ -43,7 +43,7 @@ internal sealed class GitSandbox : IDisposable
     public GitWorkspace Workspace(string? remoteUrl = null, string? token = null) =>
         new(new GitOptions(remoteUrl ?? Remote, "main", Cache, token), Log)
         {
-            RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+            RetryBaseDelay = TimeSpan.Zero,
         };
 
     public static ProposedChange Change(int stable, int canary, string branch = "promotion/product-catalog") => new(

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Octokit;
-using PromotionBot.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using PromotionBot.Configuration;
+using PromotionBot.GitHub;
 using PromotionBot.PullRequests;
 using Xunit;
 
@@ -10,7 +12,8 @@ namespace PromotionBot.Tests.GitHub;
 public sealed class GitHubPullRequestsTests : IAsyncLifetime
 {
     private const string Token = "ghp_testtoken_0123456789abcdef";
-    private static readonly RetryOptions FastRetry = new(5, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
+    /// <summary>Retries wait on this clock: the production delays (seconds, a minute for secondary limits) pass without real waiting.</summary>
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     private GitHubTestServer _server = null!;
     private readonly ListLogger _log = new();
@@ -23,12 +26,18 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private GitHubPullRequests Client(RetryOptions? retry = null, GitHubSettings? settings = null)
+    private GitHubPullRequests Client(RetryOptions? retry = null, GitHubOptions? settings = null)
     {
-        settings ??= new GitHubSettings(_server.ApiUrl, Token, null, null, null, "acme", "gitops");
-        var connection = new GitHubConnection(settings, TimeProvider.System);
-        return new GitHubPullRequests(new GitHubRetry(connection, retry ?? FastRetry, TimeProvider.System, _log), "main");
+        settings ??= Settings(_server.ApiUrl, Token);
+        var connection = new GitHubConnection(settings, _clock);
+        return new GitHubPullRequests(new GitHubRetry(connection, retry ?? RetryOptions.Default, _clock, _log), "main");
     }
+
+    private static GitHubOptions Settings(Uri apiUrl, string? token) =>
+        new() { ApiUrl = apiUrl.ToString(), Token = token, Owner = "acme", Repository = "gitops" };
+
+    /// <summary>Runs a call that may wait for a retry, moving the fake clock a second at a time.</summary>
+    private Task<T> Drive<T>(Func<Task<T>> call) => _clock.DriveAsync(call, TimeSpan.FromSeconds(1));
 
     private static string Body(string canary = "product-catalog", string weights = "v1:50,v2:50", string kind = "advance") =>
         $"<!-- promotion-bot: canary=ecommerce/{canary} decision={kind} weights={weights} base=abc123 -->\nhello";
@@ -93,8 +102,8 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
         var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
         var marker = GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha);
         // The "crash": the comment is posted, the close fails past every retry.
-        _server.FailNext(GitHubFault.ServerError, count: FastRetry.MaxAttempts, match: "PATCH");
-        await Assert.ThrowsAsync<GitHubUnavailableException>(() => gh.CloseAsync(pr.Number, "already applied", marker, default));
+        _server.FailNext(GitHubFault.ServerError, count: RetryOptions.Default.MaxAttempts, match: "PATCH");
+        await Assert.ThrowsAsync<GitHubUnavailableException>(() => Drive(() => gh.CloseAsync(pr.Number, "already applied", marker, default)));
         Assert.Single(_server.CommentsOn(pr.Number));
         Assert.Equal("open", (string)_server.PullRequests.Single()["state"]!);
 
@@ -112,7 +121,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
         var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
         _server.FailNext(GitHubFault.LoseResponse, match: "POST /repos/acme/gitops/issues");
 
-        var commented = await gh.CloseAsync(pr.Number, "applied", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default);
+        var commented = await Drive(() => gh.CloseAsync(pr.Number, "applied", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default));
 
         Assert.Contains(_server.Requests, r => r.Method == "POST" && r.Status == 502);
         Assert.False(commented); // the retry found the comment the lost response had posted
@@ -203,7 +212,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
         var gh = Client();
         _server.FailNext(fault, count: 2, seconds: 1);
 
-        var (pr, created) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        var (pr, created) = await Drive(() => gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default));
 
         Assert.True(created);
         Assert.Equal(2, _server.Requests.Count(r => r.Status is 403 or 429 or >= 500));
@@ -218,22 +227,22 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
         _server.FailNext(GitHubFault.PrimaryRateLimit, count: 1, seconds: 2);
         var reset = DateTimeOffset.UtcNow.AddSeconds(2);
 
-        await gh.ListOpenAsync(default);
+        await Drive(() => gh.ListOpenAsync(default));
 
-        // The retry may not happen before the announced reset (second granularity, hence the 1 s slack).
+        // The retry may not happen before the announced reset (second granularity, hence the 1 s slack), by the bot's clock.
         var retried = _server.Requests.Count(r => r.Status == 200);
         Assert.Equal(1, retried);
-        Assert.True(DateTimeOffset.UtcNow >= reset.AddSeconds(-1));
+        Assert.True(_clock.GetUtcNow() >= reset.AddSeconds(-1));
         Assert.Contains(_log.Lines, l => l.Contains("rate limit exceeded", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Rate_limit_resetting_beyond_the_cap_fails_clearly_without_waiting()
     {
-        var gh = Client(FastRetry with { MaxWait = TimeSpan.FromSeconds(5) });
+        var gh = Client(RetryOptions.Default with { MaxWait = TimeSpan.FromSeconds(5) });
         _server.FailNext(GitHubFault.PrimaryRateLimit, count: 1, seconds: 3600);
 
-        var ex = await Assert.ThrowsAsync<GitHubUnavailableException>(() => gh.ListOpenAsync(default));
+        var ex = await Assert.ThrowsAsync<GitHubUnavailableException>(() => Drive(() => gh.ListOpenAsync(default)));
 
         Assert.Contains("cap", ex.Message, StringComparison.Ordinal);
         Assert.Single(_server.Requests);
@@ -242,10 +251,10 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
     [Fact]
     public async Task Persistent_server_errors_give_up_after_the_attempt_budget()
     {
-        var gh = Client(FastRetry with { MaxAttempts = 3 });
+        var gh = Client(RetryOptions.Default with { MaxAttempts = 3 });
         _server.FailNext(GitHubFault.ServerError, count: 10);
 
-        var ex = await Assert.ThrowsAsync<GitHubUnavailableException>(() => gh.ListOpenAsync(default));
+        var ex = await Assert.ThrowsAsync<GitHubUnavailableException>(() => Drive(() => gh.ListOpenAsync(default)));
 
         Assert.Contains("3 attempts", ex.Message, StringComparison.Ordinal);
         Assert.Equal(3, _server.Requests.Count);
@@ -255,7 +264,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
     public async Task Bad_credentials_are_not_retried_and_never_echo_the_token()
     {
         const string wrong = "ghp_wrong_token_value_987654321";
-        var gh = Client(settings: new GitHubSettings(_server.ApiUrl, wrong, null, null, null, "acme", "gitops"));
+        var gh = Client(settings: Settings(_server.ApiUrl, wrong));
 
         var ex = await Assert.ThrowsAsync<AuthorizationException>(() => gh.ListOpenAsync(default));
 
@@ -269,7 +278,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
     {
         var gh = Client();
         _server.FailNext(GitHubFault.ServerError);
-        var (pr, _) = await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
+        var (pr, _) = await Drive(() => gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default));
         await gh.CloseAsync(pr.Number, "bye", GitHubPullRequests.ClosingMarker(CloseReason.Applied, pr.HeadSha), default);
 
         Assert.All(_server.Requests, r => Assert.EndsWith(Token, r.Authorization, StringComparison.Ordinal));
@@ -281,7 +290,7 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
     public async Task Github_enterprise_api_url_with_path_prefix_works()
     {
         // A GHES API URL as configured by users (https://host/api/v3/) must not become /api/v3/api/v3/.
-        var gh = Client(settings: new GitHubSettings(new Uri(_server.ApiUrl, "api/v3/"), Token, null, null, null, "acme", "gitops"));
+        var gh = Client(settings: Settings(new Uri(_server.ApiUrl, "api/v3/"), Token));
 
         await gh.CreateAsync("promotion/ecommerce/product-catalog", "t", Body(), default);
 
@@ -303,15 +312,16 @@ public sealed class GitHubPullRequestsTests : IAsyncLifetime
             // A token living 5.5 minutes enters the 5-minute refresh margin 30 s after it is minted. The bot's clock
             // starts a minute behind and is then moved 45 s ahead of real time (the JWT's iat must stay in the past).
             _server.InstallationTokenLifetime = TimeSpan.FromSeconds(330);
-            var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(-1));
-            var connection = new GitHubConnection(new GitHubSettings(_server.ApiUrl, null, 4242, keyPath, 77, "acme", "gitops"), clock);
-            var gh = new GitHubPullRequests(new GitHubRetry(connection, FastRetry, clock, _log), "main");
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-1));
+            var app = new GitHubOptions { ApiUrl = _server.ApiUrl.ToString(), AppId = "4242", PrivateKeyPath = keyPath, InstallationId = "77", Owner = "acme", Repository = "gitops" };
+            using var connection = new GitHubConnection(app, clock);
+            var gh = new GitHubPullRequests(new GitHubRetry(connection, RetryOptions.Default, clock, _log), "main");
 
             await gh.ListOpenAsync(default);
             await gh.ListOpenAsync(default);
             Assert.Equal(1, _server.InstallationTokensIssued);
 
-            clock.Set(DateTimeOffset.UtcNow.AddSeconds(45));
+            clock.SetUtcNow(DateTimeOffset.UtcNow.AddSeconds(45));
             await gh.ListOpenAsync(default);
 
             Assert.Equal(2, _server.InstallationTokensIssued);

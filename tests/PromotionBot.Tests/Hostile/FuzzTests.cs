@@ -33,7 +33,7 @@ public sealed class FuzzTests(PrometheusScenarioFixture fixture)
         File.WriteAllText(Path.Combine(target, "destination-rule.yaml"),
             File.ReadAllText(Path.Combine(shipped, "destination-rule.yaml")).Replace("spec:\n", "spec:\n  host: product-catalog\n", StringComparison.Ordinal));
         using var http = new HttpClient();
-        var analyzer = new CanaryAnalyzer(new PrometheusClient(http, new PrometheusOptions(fixture.BaseUrl, Retries: 0)));
+        var analyzer = new CanaryAnalyzer(new SignalReader(new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = fixture.BaseUrl.ToString(), Retries = 0 })));
 
         var baseline = await analyzer.AnalyzeAsync(repo.Root, fixture.At, CancellationToken.None);
         var expected = Verdict(baseline.Canaries.Single(c => c.Name == "bystander"));

@@ -78,7 +78,7 @@ public sealed class GitHubTextTests
         Assert.NotEqual(label, otherProposal.Labels[1]);
         Assert.True(proposal.Title.Length <= GitHubText.MaxTitleLength);
 
-        var body = PullRequestBody.Render(proposal, "abc", null, new PromotionBot.Hosting.LinkSettings(null, null, null, null, null));
+        var body = PullRequestBody.Render(proposal, "abc", null, new PromotionBot.Configuration.LinkSettings(null, null, null, null, null));
         Assert.Contains("http route ``prim`ary -->``", body, StringComparison.Ordinal);
         Assert.Equal(longName, PullRequestMarker.TryParse(body)!.Canary);
     }

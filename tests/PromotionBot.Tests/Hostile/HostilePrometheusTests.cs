@@ -99,7 +99,7 @@ public sealed class HostilePrometheusTests
             response.Abort();
         });
         using var http = new HttpClient();
-        var client = new PrometheusClient(http, new PrometheusOptions(prometheus.BaseUrl, Retries: 0));
+        var client = new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = prometheus.BaseUrl.ToString(), Retries = 0 });
 
         var e = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("up", At, CancellationToken.None));
 

@@ -23,9 +23,9 @@ public sealed class HostileRepositoryTests(PrometheusScenarioFixture fixture)
     /// <param name="Canary">Name of the hostile canary in the output: the policy path when the policy itself is refused.</param>
     /// <param name="Error">The whole error text expected for it; null when the case must not produce an error.</param>
     /// <param name="MustNotLeak">Text from outside the repository that must appear nowhere in the output.</param>
-    public sealed record Case(string Name, Action<string> Arrange, string Canary, string? Error, int Exit, string? MustNotLeak = null);
+    public sealed record HostileCase(string Name, Action<string> Arrange, string Canary, string? Error, int Exit, string? MustNotLeak = null);
 
-    private static readonly Case[] All =
+    private static readonly HostileCase[] All =
     [
         new("quote in service breaks no shared query", d => Edit(d, "promotion-policy.yaml", "service: product-catalog", "service: product-catalog\"}"),
             PolicyFile, $"{PolicyFile}:8:14: spec.target.service: 'product-catalog\"}}' is not a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit", 1),

@@ -27,16 +27,11 @@ public sealed class HostileRunTests(PromotionPrometheusFixture prometheus)
             repo.Refs.UpdateTarget(repo.Refs["refs/heads/main"], commit.Id);
         }
 
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await RunCommand.ExecuteAsync(
+        var (exit, output, stderr) = await PromotionBot.Tests.Cli.CliRun.InvokeAsync(
             ["run", "--once", "--at", prometheus.At.ToString("O", CultureInfo.InvariantCulture),
              $"--GitHub:ApiUrl={s.GitHub.ApiUrl}", $"--GitHub:Token={GitOpsSandbox.Token}", $"--GitHub:Owner={GitOpsSandbox.Owner}", $"--GitHub:Repository={GitOpsSandbox.Repo}",
              $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"],
-            stdout, stderr,
-            new RunCommand.RunEnvironment(TimeProvider.System, new PromotionBot.Hosting.RetryOptions(4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)), TimeSpan.FromMilliseconds(20)),
-            default).WaitAsync(TimeSpan.FromMinutes(2));
-        var output = stdout.ToString();
+            PromotionBot.Tests.Cli.CliRun.NoWaitRetry).WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.True(exit == 1, output + stderr);
         var pr = Assert.Single(s.GitHub.PullRequests);

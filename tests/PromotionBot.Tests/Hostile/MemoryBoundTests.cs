@@ -27,7 +27,7 @@ public sealed class MemoryBoundTests
         await using var prometheus = RawHttpServer.Start(
             Encoding.UTF8.GetBytes("""{"status":"success","data":{"resultType":"vector","result":["""), series, 2_000_000 / 700);
         using var http = new HttpClient();
-        var client = new PrometheusClient(http, new PrometheusOptions(prometheus.BaseUrl, Retries: 0));
+        var client = new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = prometheus.BaseUrl.ToString(), Retries = 0 });
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var e = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("up", At, CancellationToken.None));
@@ -46,7 +46,7 @@ public sealed class MemoryBoundTests
         Array.Fill(filler, (byte)'x');
         await using var prometheus = RawHttpServer.Start(Encoding.UTF8.GetBytes("{\"status\":\"success\",\"error\":\""), filler, 100 * 16);
         using var http = new HttpClient();
-        var client = new PrometheusClient(http, new PrometheusOptions(prometheus.BaseUrl, Retries: 0, MaxResponseBytes: 4 * MiB));
+        var client = new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = prometheus.BaseUrl.ToString(), Retries = 0, MaxResponseBytes = 4 * MiB });
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var e = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("up", At, CancellationToken.None));

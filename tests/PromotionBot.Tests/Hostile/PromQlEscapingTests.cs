@@ -25,7 +25,7 @@ public sealed class PromQlEscapingTests(PrometheusScenarioFixture fixture)
         var fine = PullRequests.Canaries.Policy("healthy-one", "healthy");
         var queries = new SignalQueries([hostile, fine]).All.Append(SignalQueries.ErrorRateSeries(hostile)).ToList();
         using var http = new HttpClient();
-        var client = new PrometheusClient(http, new PrometheusOptions(fixture.BaseUrl, Retries: 0));
+        var client = new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = fixture.BaseUrl.ToString(), Retries = 0 });
 
         foreach (var query in queries)
         {

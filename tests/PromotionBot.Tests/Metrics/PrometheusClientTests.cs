@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using PromotionBot.Configuration;
 using PromotionBot.Metrics;
 using Xunit;
 
@@ -13,6 +15,9 @@ public sealed class PrometheusClientTests : IDisposable
     private readonly Queue<(int Status, string Body)> answers = new();
     private readonly List<(string? Authorization, string Form)> seen = [];
     private readonly Uri baseUrl;
+
+    // Backoff waits on this clock, so retries cost no real time.
+    private readonly FakeTimeProvider clock = new();
 
     public PrometheusClientTests()
     {
@@ -46,7 +51,7 @@ public sealed class PrometheusClientTests : IDisposable
         answers.Enqueue((503, "overloaded"));
         answers.Enqueue((200, """{"status":"success","data":{"resultType":"vector","result":[]}}"""));
 
-        var samples = await Client().QueryAsync("up", At, CancellationToken.None);
+        var samples = await Drive(() => Client().QueryAsync("up", At, CancellationToken.None));
 
         Assert.Empty(samples);
         Assert.Equal(2, seen.Count);
@@ -72,7 +77,7 @@ public sealed class PrometheusClientTests : IDisposable
             answers.Enqueue((502, "<html>bad gateway</html>"));
         }
 
-        var e = await Assert.ThrowsAsync<PrometheusException>(() => Client().QueryAsync("up", At, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<PrometheusException>(() => Drive(() => Client().QueryAsync("up", At, CancellationToken.None)));
 
         Assert.Contains("HTTP 502", e.Message, StringComparison.Ordinal);
         Assert.Contains("after 3 attempts", e.Message, StringComparison.Ordinal);
@@ -89,7 +94,7 @@ public sealed class PrometheusClientTests : IDisposable
 
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("bot:hunter2")), seen.Single().Authorization);
         Assert.DoesNotContain("hunter2", e.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", new PrometheusOptions(baseUrl, BasicAuthUser: "bot", BasicAuthPassword: "hunter2").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", new PrometheusOptions { Url = baseUrl.ToString(), BasicAuthUser = "bot", BasicAuthPassword = "hunter2" }.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,15 +102,26 @@ public sealed class PrometheusClientTests : IDisposable
     {
         var closed = new Uri($"http://127.0.0.1:{FreePort()}/");
         using var http = new HttpClient();
-        var client = new PrometheusClient(http, new PrometheusOptions(closed, Retries: 0));
+        var client = new PrometheusClient(http, new PrometheusOptions { Url = closed.ToString(), Retries = 0 }, clock);
 
         var e = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("up", At, CancellationToken.None));
 
         Assert.Contains("Prometheus unreachable", e.Message, StringComparison.Ordinal);
     }
 
+    // The per-request timeout runs on the fake clock too: long enough that driving the clock never trips it.
     private PrometheusClient Client(string? bearer = null, string? user = null, string? password = null) =>
-        new(new HttpClient(), new PrometheusOptions(baseUrl, bearer, user, password, TimeSpan.FromSeconds(5), Retries: 2));
+        new(new HttpClient(), new PrometheusOptions
+        {
+            Url = baseUrl.ToString(),
+            BearerToken = bearer,
+            BasicAuthUser = user,
+            BasicAuthPassword = password,
+            TimeoutSeconds = 3600,
+            Retries = 2,
+        }, clock);
+
+    private Task<T> Drive<T>(Func<Task<T>> query) => clock.DriveAsync(query, TimeSpan.FromMilliseconds(100));
 
     private async Task ServeAsync()
     {

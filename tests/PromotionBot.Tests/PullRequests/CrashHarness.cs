@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using PromotionBot.Hosting;
+using PromotionBot.GitHub;
+using PromotionBot.Tests.Cli;
 using PromotionBot.PullRequests;
 using PromotionBot.Tests.Git;
 using PromotionBot.Tests.GitHub;
@@ -13,7 +14,7 @@ namespace PromotionBot.Tests.PullRequests;
 /// </summary>
 internal sealed class CrashHarness : IAsyncDisposable
 {
-    private static readonly RetryOptions FastRetry = new(3, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
+    private static readonly RetryOptions FastRetry = new(3, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30));
 
     private readonly PromotionPrometheusFixture prometheus;
 
@@ -44,18 +45,18 @@ internal sealed class CrashHarness : IAsyncDisposable
         using var crash = new CrashPoint(crashAfter);
         GitHub.Crash = crash;
         Git.Crash = crash;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
         int? exit;
+        var output = "";
         try
         {
-            exit = await RunCommand.ExecuteAsync(
+            (exit, var stdout, var stderr) = await CliRun.InvokeAsync(
                 ["run", "--once", .. (dryRun ? new[] { "--dry-run" } : []), "--at", at.ToString("O", CultureInfo.InvariantCulture),
                  $"--GitHub:ApiUrl={GitHub.ApiUrl}", $"--GitHub:Token={GitOpsSandbox.Token}",
                  $"--GitHub:Owner={GitOpsSandbox.Owner}", $"--GitHub:Repository={GitOpsSandbox.Repo}",
                  $"--Git:RemoteUrl={Git.UrlOf("gitops.git")}", $"--Git:CacheDirectory={Sandbox.Cache}",
                  $"--Prometheus:Url={prometheus.BaseUrl}"],
-                stdout, stderr, new RunCommand.RunEnvironment(TimeProvider.System, FastRetry, TimeSpan.FromMilliseconds(10)), crash.Token);
+                FastRetry, ct: crash.Token);
+            output = stdout + stderr;
         }
         catch (OperationCanceledException) when (crash.Crashed)
         {
@@ -67,7 +68,7 @@ internal sealed class CrashHarness : IAsyncDisposable
             Git.Crash = null;
         }
 
-        return new CycleRun(exit, stdout.ToString() + stderr, crash.Writes, crash.Crashed);
+        return new CycleRun(exit, output, crash.Writes, crash.Crashed);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
-using PromotionBot.Hosting;
-using PromotionBot.PullRequests;
+using PromotionBot.GitHub;
+using PromotionBot.Tests.Cli;
 using PromotionBot.Tests.GitHub;
 using Xunit;
 using static PromotionBot.Tests.PullRequests.PromotionPrometheusFixture;
@@ -14,8 +14,6 @@ namespace PromotionBot.Tests.PullRequests;
 [Collection(PromotionPrometheusCollection.Name)]
 public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
 {
-    private static readonly RetryOptions FastRetry = new(4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
-
     private async Task<(int Exit, string Out, string Err)> Cycle(GitOpsSandbox s, DateTimeOffset? at = null, bool dryRun = false, RetryOptions? retry = null)
     {
         var args = new List<string> { "run", "--once", "--at", (at ?? prometheus.At).ToString("O", CultureInfo.InvariantCulture) };
@@ -30,11 +28,7 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}",
             $"--Prometheus:Url={prometheus.BaseUrl}", "--Links:Grafana=https://grafana.example/",
         ]);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await RunCommand.ExecuteAsync([.. args], stdout, stderr,
-            new RunCommand.RunEnvironment(TimeProvider.System, retry ?? FastRetry, TimeSpan.FromMilliseconds(20)), default);
-        return (exit, stdout.ToString(), stderr.ToString());
+        return await CliRun.InvokeAsync([.. args], retry);
     }
 
     private static System.Text.Json.Nodes.JsonObject OnlyOpenPr(GitOpsSandbox s) =>
@@ -101,17 +95,13 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
     public async Task Dry_run_without_github_settings_previews_against_the_repository_alone()
     {
         await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20), (TurnsBad, 50, 50));
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
 
-        var exit = await RunCommand.ExecuteAsync(
+        var (exit, output, stderr) = await CliRun.InvokeAsync(
             ["run", "--once", "--dry-run", "--at", prometheus.At.ToString("O", CultureInfo.InvariantCulture),
-             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"],
-            stdout, stderr, default);
+             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"]);
 
-        var output = stdout.ToString();
         Assert.True(exit == 0, output + stderr);
-        Assert.Contains("GitHub is not configured", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("GitHub is not configured", stderr, StringComparison.Ordinal);
         Assert.Contains("would open: \"product-catalog: shift v2 20% → 50%\"", output, StringComparison.Ordinal);
         Assert.Contains("would open: \"product-catalog: revert to v1 (circuit breaking on v2)\"", output, StringComparison.Ordinal);
         Assert.Empty(s.GitHub.Requests);
@@ -311,7 +301,7 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
         Assert.Equal(human, s.Head(GitOpsSandbox.Branch(TurnsBad)));
         Assert.Equal("failure", (string)s.GitHub.Status(human, GitHubPullRequests.StatusContext)!["state"]!);
         var comment = Assert.Single(s.GitHub.CommentsOn(1));
-        Assert.Contains(PromotionCycle.ForeignCommitsMarker, comment, StringComparison.Ordinal);
+        Assert.Contains(PromotionBot.PullRequests.PromotionCycle.ForeignCommitsMarker, comment, StringComparison.Ordinal);
         Assert.Contains("rollback #1 blocked", output, StringComparison.Ordinal);
         Assert.Contains("rollback #1 blocked", outputAgain, StringComparison.Ordinal);
         Assert.DoesNotContain("left #1 alone", output, StringComparison.Ordinal);
@@ -367,17 +357,14 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
         var publicKey = System.Security.Cryptography.RSA.Create();
         publicKey.ImportSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
         s.GitHub.App = (991, 31, publicKey);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
 
-        var exit = await RunCommand.ExecuteAsync(
+        var (exit, stdout, stderr) = await CliRun.InvokeAsync(
             ["run", "--once", "--at", prometheus.At.ToString("O", CultureInfo.InvariantCulture),
              $"--GitHub:ApiUrl={s.GitHub.ApiUrl}", "--GitHub:AppId=991", $"--GitHub:PrivateKeyPath={keyPath}", "--GitHub:InstallationId=31",
              $"--GitHub:Owner={GitOpsSandbox.Owner}", $"--GitHub:Repository={GitOpsSandbox.Repo}",
-             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"],
-            stdout, stderr, default);
+             $"--Git:RemoteUrl={s.Remote}", $"--Git:CacheDirectory={s.Cache}", $"--Prometheus:Url={prometheus.BaseUrl}"]);
 
-        Assert.True(exit == 0, stdout.ToString() + stderr);
+        Assert.True(exit == 0, stdout + stderr);
         Assert.Single(s.GitHub.PullRequests);
         Assert.Equal(1, s.GitHub.InstallationTokensIssued);
         Assert.All(s.GitHub.Requests.Where(r => r.Path.Contains("/repos/", StringComparison.Ordinal)),
@@ -390,7 +377,7 @@ public sealed class PromotionCycleTests(PromotionPrometheusFixture prometheus)
         await using var s = await GitOpsSandbox.CreateAsync((Healthy, 80, 20));
         s.GitHub.FailNext(GitHubFault.BadGateway, count: 20);
 
-        var (exit, output, errors) = await Cycle(s, retry: FastRetry with { MaxAttempts = 2 });
+        var (exit, output, errors) = await Cycle(s, retry: CliRun.NoWaitRetry with { MaxAttempts = 2 });
 
         Assert.NotEqual(0, exit);
         Assert.NotEmpty(errors);

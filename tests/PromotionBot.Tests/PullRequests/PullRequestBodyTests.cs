@@ -1,5 +1,5 @@
 using PromotionBot.Analysis;
-using PromotionBot.Hosting;
+using PromotionBot.Configuration;
 using PromotionBot.PullRequests;
 using Xunit;
 using static PromotionBot.Tests.PullRequests.Canaries;

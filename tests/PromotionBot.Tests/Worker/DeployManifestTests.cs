@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using PromotionBot.Cli;
 using PromotionBot.Hosting;
 using PromotionBot.Worker;
@@ -95,9 +97,10 @@ public sealed class DeployManifestTests
         var config = new ConfigurationBuilder().Add(source).Build();
         try
         {
-            SettingsLoader.Load(config);
+            using var provider = new ServiceCollection().AddPromotionBot(config).BuildServiceProvider();
+            provider.GetRequiredService<IStartupValidator>().Validate();
         }
-        catch (SettingsException)
+        catch (OptionsValidationException)
         {
             // Only which keys are read matters here (a token and App ids at once are, rightly, a problem).
         }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PromotionBot.Cli;
-using PromotionBot.Hosting;
+using PromotionBot.GitHub;
 using PromotionBot.Tests.PullRequests;
 using PromotionBot.Worker;
 using Xunit;
@@ -41,8 +41,7 @@ public sealed class WorkerHostTests(PromotionPrometheusFixture prometheus)
             },
             runner => runner with
             {
-                GitHubRetry = new RetryOptions(4, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30)),
-                GitRetryBaseDelay = TimeSpan.FromMilliseconds(20),
+                GitHubRetry = new RetryOptions(4, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30)),
             });
         Assert.True(app is not null, stderr.ToString());
         return app;

@@ -28,7 +28,7 @@ internal static class BenchRunner
             $"fleet: {fleetSize} canaries, {server.SampleCount:N0} samples backfilled + Prometheus ready in {backfill.Elapsed.TotalSeconds:F1} s; runs per size: {runs} (after 1 warm-up)"));
 
         using var http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromMinutes(2) };
-        var analyzer = new CanaryAnalyzer(new PrometheusClient(http, new PrometheusOptions(server.BaseUrl)));
+        var analyzer = new CanaryAnalyzer(new SignalReader(new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = server.BaseUrl.ToString() })));
         var rows = new List<string>();
         string[] largestCycle = [];
         foreach (var n in sizes)

@@ -1,4 +1,4 @@
-namespace PromotionBot.Hosting;
+namespace PromotionBot.Configuration;
 
 /// <summary>Keeps credentials out of anything printed: URLs lose their user-info, known secrets become ***.</summary>
 public static class Redact

@@ -1,6 +1,6 @@
-namespace PromotionBot.Tests.GitHub;
+namespace PromotionBot.Tests.Cluster;
 
-/// <summary>A clock tests move by hand; timers still run on real time (waits in tests are tiny).</summary>
+/// <summary>A clock the webhook tests move by hand while timers run on real time (a FakeTimeProvider would stall the host's own timers).</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset _now = start;
@@ -8,6 +8,4 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
     public override DateTimeOffset GetUtcNow() => _now;
 
     public void Advance(TimeSpan by) => _now += by;
-
-    public void Set(DateTimeOffset now) => _now = now;
 }

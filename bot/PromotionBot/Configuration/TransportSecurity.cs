@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace PromotionBot.Hosting;
+namespace PromotionBot.Configuration;
 
 /// <summary>
 /// Where credentials may travel: the GitHub API and git remotes only over HTTPS (plain HTTP only to a loopback host,

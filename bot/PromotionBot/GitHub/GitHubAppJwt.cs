@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace PromotionBot.Hosting;
+namespace PromotionBot.GitHub;
 
 /// <summary>
 /// The GitHub App JSON Web Token (RS256) that authenticates as the App itself, only to mint installation tokens.

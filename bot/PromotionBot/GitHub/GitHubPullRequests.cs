@@ -1,7 +1,7 @@
 using Octokit;
-using PromotionBot.Hosting;
+using PromotionBot.PullRequests;
 
-namespace PromotionBot.PullRequests;
+namespace PromotionBot.GitHub;
 
 /// <summary>
 /// The bot's GitHub vocabulary over Octokit: find its open PRs (by head branch and hidden marker, never from local

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Octokit;
+using Polly;
+using Polly.Retry;
 
-namespace PromotionBot.Hosting;
+namespace PromotionBot.GitHub;
 
 /// <param name="MaxAttempts">Attempts per call, the first included.</param>
 /// <param name="BaseDelay">First backoff for transient failures (5xx, network); doubled each attempt.</param>
@@ -18,11 +20,45 @@ public sealed record RetryOptions(int MaxAttempts, TimeSpan BaseDelay, TimeSpan 
 public sealed class GitHubUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// Wraps every GitHub call: refreshes App credentials, honours primary rate limits (wait until x-ratelimit-reset),
-/// secondary limits and 429 (Retry-After), and retries 5xx/network failures with exponential backoff.
+/// Wraps every GitHub call in a Polly retry pipeline on the injected clock: refreshes App credentials, honours primary
+/// rate limits (wait until x-ratelimit-reset), secondary limits and 429 (Retry-After), and retries 5xx/network failures
+/// with exponential backoff. Anything else (401, 404, 422 …) fails at once.
 /// </summary>
-public sealed class GitHubRetry(GitHubConnection connection, RetryOptions options, TimeProvider time, ILogger logger)
+public sealed partial class GitHubRetry
 {
+    private static readonly ResiliencePropertyKey<string> What = new("promotion-bot.github.what");
+
+    private readonly GitHubConnection connection;
+    private readonly RetryOptions options;
+    private readonly TimeProvider time;
+    private readonly ResiliencePipeline pipeline;
+
+    public GitHubRetry(GitHubConnection connection, RetryOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.connection = connection;
+        this.options = options;
+        this.time = time;
+        pipeline = options.MaxAttempts <= 1
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder { TimeProvider = time }
+                .AddRetry(new RetryStrategyOptions
+                {
+                    MaxRetryAttempts = options.MaxAttempts - 1,
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is { } ex && !args.Context.CancellationToken.IsCancellationRequested
+                        && RetryDelay(ex, args.AttemptNumber + 1) is { } delay && delay <= options.MaxWait),
+                    DelayGenerator = args => ValueTask.FromResult(RetryDelay(args.Outcome.Exception!, args.AttemptNumber + 1)),
+                    OnRetry = args =>
+                    {
+                        Retrying(logger, args.Context.Properties.GetValue(What, "call"), Describe(args.Outcome.Exception!),
+                            args.RetryDelay.TotalSeconds, args.AttemptNumber + 2, options.MaxAttempts);
+                        return default;
+                    },
+                })
+                .Build();
+    }
+
     public GitHubConnection Connection => connection;
 
     public async Task RunAsync(string what, Func<GitHubClient, Task> call, CancellationToken ct) =>
@@ -30,40 +66,40 @@ public sealed class GitHubRetry(GitHubConnection connection, RetryOptions option
 
     public async Task<T> RunAsync<T>(string what, Func<GitHubClient, Task<T>> call, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(What, what);
+        var attempts = 0;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            TimeSpan wait;
-            try
+            return await pipeline.ExecuteAsync(
+                async (ctx, state) =>
+                {
+                    attempts++;
+                    await state.connection.EnsureFreshAsync(ctx.CancellationToken);
+                    return await state.call(state.connection.Client);
+                },
+                context,
+                (connection, call));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var delay = RetryDelay(ex, attempts);
+            if (delay is null)
             {
-                await connection.EnsureFreshAsync(ct);
-                return await call(connection.Client);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                var delay = RetryDelay(ex, attempt);
-                if (delay is null)
-                {
-                    throw;
-                }
-
-                if (delay > options.MaxWait)
-                {
-                    throw new GitHubUnavailableException(
-                        $"GitHub {what}: rate limited for {delay.Value.TotalSeconds:0}s, longer than the {options.MaxWait.TotalMinutes:0.#}-minute cap.", ex);
-                }
-
-                if (attempt >= options.MaxAttempts)
-                {
-                    throw new GitHubUnavailableException($"GitHub {what}: still failing after {attempt} attempts ({Describe(ex)}).", ex);
-                }
-
-                wait = delay.Value;
-                logger.LogWarning("GitHub {What}: {Problem}; retrying in {Seconds:0.###}s (attempt {Attempt}/{Max}).",
-                    what, Describe(ex), wait.TotalSeconds, attempt + 1, options.MaxAttempts);
+                throw;
             }
 
-            await Task.Delay(wait, time, ct);
+            if (delay > options.MaxWait)
+            {
+                throw new GitHubUnavailableException(
+                    $"GitHub {what}: rate limited for {delay.Value.TotalSeconds:0}s, longer than the {options.MaxWait.TotalMinutes:0.#}-minute cap.", ex);
+            }
+
+            throw new GitHubUnavailableException($"GitHub {what}: still failing after {attempts} attempts ({Describe(ex)}).", ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -88,8 +124,14 @@ public sealed class GitHubRetry(GitHubConnection connection, RetryOptions option
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub {What}: {Problem}; retrying in {Seconds:0.###}s (attempt {Attempt}/{Max}).")]
+    private static partial void Retrying(ILogger logger, string what, string problem, double seconds, int attempt, int max);
+
+    // Jitter only spreads retries of several bots; it needs no cryptographic randomness.
+#pragma warning disable CA5394
     private TimeSpan Backoff(int attempt) =>
         options.BaseDelay * Math.Pow(2, attempt - 1) * (0.8 + (Random.Shared.NextDouble() * 0.4));
+#pragma warning restore CA5394
 
     private static TimeSpan? RetryAfter(ApiException ex) =>
         Header(ex, "Retry-After") is { } value && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
