@@ -36,10 +36,12 @@ public sealed partial class BotOptionsValidator : IValidateOptions<BotOptions>
 
         PositiveLong(gh.AppId, "GitHub:AppId", problems);
         PositiveLong(gh.InstallationId, "GitHub:InstallationId", problems);
-        var anyApp = gh.AppId is not null || gh.PrivateKeyPath is not null || gh.InstallationId is not null;
+        // App authentication is chosen by its ids; the key path alone is not a choice: the Deployment always names where
+        // an App key would be mounted, also when its Secret holds a token.
+        var anyApp = gh.AppId is not null || gh.InstallationId is not null;
         if (gh.Token is not null && anyApp)
         {
-            problems.Add("GitHub:Token and GitHub:AppId/PrivateKeyPath/InstallationId are both set: choose token or GitHub App authentication.");
+            problems.Add("GitHub:Token and GitHub:AppId/InstallationId are both set: choose token or GitHub App authentication.");
         }
         else if (gh.Token is null && !anyApp && !noGitHub)
         {

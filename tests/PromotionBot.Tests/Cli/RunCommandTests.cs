@@ -79,6 +79,15 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void A_token_with_the_deployments_key_path_is_token_authentication()
+    {
+        // bot/deploy always sets GitHub__PrivateKeyPath; a token-only Secret must still start the bot.
+        var settings = Load([.. Minimal, ("GitHub:PrivateKeyPath", "/var/run/secrets/promotion-bot/github/private-key.pem")]);
+
+        Assert.False(settings.GitHub.UsesApp);
+    }
+
+    [Fact]
     public void Missing_authentication_is_named()
     {
         var ex = Assert.Throws<OptionsValidationException>(() => Load(("GitHub:Owner", "acme"), ("GitHub:Repository", "gitops"), ("Prometheus:Url", "http://p:9090")));
