@@ -39,7 +39,7 @@ internal sealed class GitHttpServer : IAsyncDisposable
     public void FailNextRequests(int count) => Volatile.Write(ref failNext, count);
 
     /// <summary>Crash-recovery tests: each push that lands counts as a write; after the crash every request gets 503.</summary>
-    public PromotionBot.Tests.GitHub.CrashPoint? Crash { get; set; }
+    public CrashPoint? Crash { get; set; }
 
     public static async Task<GitHttpServer> StartAsync(string projectRoot, string? token)
     {

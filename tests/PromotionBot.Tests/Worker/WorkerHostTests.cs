@@ -137,7 +137,7 @@ public sealed class WorkerHostTests(PromotionPrometheusFixture prometheus)
         using var stderr = new StringWriter();
         var logs = new CapturedLogs();
         // Listing pull requests fails past every retry: the whole cycle fails, every time.
-        s.GitHub.FailNext(GitHub.GitHubFault.ServerError, count: 1000, match: "GET /pulls");
+        s.GitHub.FailNext(GitHubFault.ServerError, count: 1000, match: "GET /pulls");
         await using var app = Build(s, stdout, stderr, logs);
         await app.StartAsync();
         await WaitForCyclesAsync(app, 2);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>repos/{o}/{r}/pulls: list with filters, create (201 / 422), get, update.</summary>
 public sealed partial class GitHubTestServer

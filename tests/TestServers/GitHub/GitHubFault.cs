@@ -1,4 +1,4 @@
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>Failures the server can be told to return for the next calls.</summary>
 public enum GitHubFault

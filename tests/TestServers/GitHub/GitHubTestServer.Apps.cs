@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>GitHub App installation tokens: verifies the RS256 JWT, mints short-lived tokens.</summary>
 public sealed partial class GitHubTestServer

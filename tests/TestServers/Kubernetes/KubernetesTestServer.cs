@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace PromotionBot.Tests.Cluster;
+namespace TestServers.Kubernetes;
 
 /// <summary>
 /// A small, stateful stand-in for the Kubernetes API server on loopback, speaking its wire format closely enough for

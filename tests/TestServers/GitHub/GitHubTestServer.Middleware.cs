@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>Faults, authentication and the request record, in front of every route.</summary>
 public sealed partial class GitHubTestServer

@@ -1,4 +1,4 @@
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>One request as the server saw it, and what it answered.</summary>
 public sealed record RecordedRequest(string Method, string Path, string? Authorization, string RequestBody, int Status, string ResponseBody)

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>
 /// A small, stateful stand-in for the GitHub REST API on loopback, speaking the documented JSON shapes and status codes

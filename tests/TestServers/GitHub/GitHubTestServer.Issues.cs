@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>Issue comments and labels (PRs are issues on GitHub).</summary>
 public sealed partial class GitHubTestServer

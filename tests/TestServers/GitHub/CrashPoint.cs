@@ -1,4 +1,4 @@
-namespace PromotionBot.Tests.GitHub;
+namespace TestServers.GitHub;
 
 /// <summary>
 /// The bot process dying right after its Nth write to the outside world, for crash-recovery tests. Shared by the GitHub
