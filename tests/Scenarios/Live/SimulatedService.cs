@@ -91,18 +91,17 @@ internal sealed class SimulatedService
         var remaining = Math.Max(0, offered - rejected);
         if (b.Ejected)
         {
+            // Ejected from the start of this step (the behaviour took effect then); re-ejected after each base ejection time.
             if (s.Cluster.EjectionsActive == 0)
             {
                 s.Cluster.Eject(b.Pods);
                 s.EjectedFor = TimeSpan.Zero;
             }
-            else
+
+            s.EjectedFor += TimeSpan.FromSeconds(seconds);
+            for (; s.EjectedFor >= BaseEjectionTime; s.EjectedFor -= BaseEjectionTime)
             {
-                s.EjectedFor += TimeSpan.FromSeconds(seconds);
-                for (; s.EjectedFor >= BaseEjectionTime; s.EjectedFor -= BaseEjectionTime)
-                {
-                    s.Cluster.EjectAgain(b.Pods);
-                }
+                s.Cluster.EjectAgain(b.Pods);
             }
         }
         else
