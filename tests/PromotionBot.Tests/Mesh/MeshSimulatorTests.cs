@@ -112,6 +112,31 @@ public sealed class MeshSimulatorTests
     }
 
     [Fact]
+    public async Task An_ejected_subset_rolled_back_to_0_percent_comes_back_after_the_ejection_time()
+    {
+        IReadOnlyDictionary<string, int> weights = Split(80, 20);
+        await using var mesh = await StartAsync(Orders(new SubsetBehaviour(Ejected: true)), _ => weights);
+        _ = mesh.Render();
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, Cluster(Exposed.Parse(mesh.Render()), "envoy_cluster_outlier_detection_ejections_active"));
+
+        weights = Split(100, 0);
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        var e = Exposed.Parse(mesh.Render());
+        Assert.Equal(1, Cluster(e, "envoy_cluster_outlier_detection_ejections_active"));
+        var uh = Requests(e, "source", "unknown", "503", "UH");
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        e = Exposed.Parse(mesh.Render());
+
+        Assert.Equal(0, Cluster(e, "envoy_cluster_outlier_detection_ejections_active"));
+        Assert.Equal(1, Cluster(e, "envoy_cluster_outlier_detection_ejections_enforced_total"));
+        Assert.Equal(1, Cluster(e, "envoy_cluster_membership_healthy"));
+        Assert.Equal(200, uh);
+        Assert.Equal(uh, Requests(e, "source", "unknown", "503", "UH"));
+    }
+
+    [Fact]
     public async Task Without_weights_everything_goes_to_the_first_subset_and_a_failing_provider_keeps_the_last_split()
     {
         IReadOnlyDictionary<string, int>? weights = null;
