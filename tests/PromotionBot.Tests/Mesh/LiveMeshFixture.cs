@@ -18,7 +18,7 @@ public sealed class LiveMeshFixture : IAsyncLifetime
 {
     public const string Namespace = "ecommerce";
 
-    /// <summary>The demo's compression: order-management's 5m window / 1m interval become 15s / 3s, maxStaleness 2m → 6s.</summary>
+    /// <summary>The demo's compression (Policy:TimeScale): order-management's 5m window / 1m interval become 15s / 3s, maxStaleness 2m → 6s.</summary>
     public const int TimeScale = 20;
 
     private static readonly SubsetBehaviour Healthy = new(ErrorRatio: 0, LatencyMs: 30);
@@ -117,17 +117,9 @@ public sealed class LiveMeshFixture : IAsyncLifetime
     private static MeshService Service(string name, double rps, SubsetBehaviour v1, SubsetBehaviour v2) =>
         new(Namespace, name, 9090, rps, new Dictionary<string, SubsetBehaviour> { ["v1"] = v1, ["v2"] = v2 });
 
-    private static CanaryPolicy Shipped(string path, string service)
-    {
-        var p = PolicyLoader.Load(RepositoryRoot(), path);
-        var a = p.Analysis;
-        return p with
-        {
-            Name = service,
-            Service = service,
-            Analysis = a with { Window = a.Window / TimeScale, Interval = a.Interval / TimeScale, MaxStaleness = a.MaxStaleness / TimeScale },
-        };
-    }
+    /// <summary>Loaded as the worker loads it with Policy:TimeScale set (the bot's own <see cref="PolicyTimeScale"/>), then renamed.</summary>
+    private static CanaryPolicy Shipped(string path, string service) =>
+        PolicyTimeScale.Apply(PolicyLoader.Load(RepositoryRoot(), path), TimeScale) with { Name = service, Service = service };
 
     private static string RepositoryRoot()
     {
