@@ -6,12 +6,13 @@ namespace Scenarios.Generation;
 /// <summary>
 /// A scraped pod and the target labels Istio's sample Prometheus config (job kubernetes-pods) attaches to everything it exports.
 /// Names and IPs are derived from a stable hash so the same scenario always produces the same series.
+/// <paramref name="Replica"/> tells apart pods of one Deployment (0 is the only pod of the backfilled scenarios).
 /// </summary>
-internal sealed record Pod(string Namespace, string App, string Version, string Workload)
+internal sealed record Pod(string Namespace, string App, string Version, string Workload, int Replica = 0)
 {
     public string TemplateHash => Hash($"{Namespace}/{Workload}", 10, "bcdfghjklmnpqrstvwxz2456789");
 
-    public string Name => $"{Workload}-{TemplateHash}-{Hash($"{Namespace}/{Workload}/pod", 5, "bcdfghjklmnpqrstvwxz2456789")}";
+    public string Name => $"{Workload}-{TemplateHash}-{Hash($"{Namespace}/{Workload}/pod{(Replica == 0 ? "" : Replica.ToString(CultureInfo.InvariantCulture))}", 5, "bcdfghjklmnpqrstvwxz2456789")}";
 
     public string Ip
     {

@@ -18,9 +18,13 @@ internal sealed class RequestFlow
 
     public RequestFlow(string labels)
     {
+        Labels = labels;
         Counter = new ScalarSeries(labels);
         Histogram = new HistogramSeries(labels);
     }
+
+    /// <summary>The rendered label set (without braces) shared by the counter and the histogram.</summary>
+    public string Labels { get; }
 
     public ScalarSeries Counter { get; }
 
@@ -89,9 +93,15 @@ internal sealed class RequestFlow
         _sumMs = 0;
     }
 
-    public void Record(long timeMs)
+    /// <summary>Requests so far (the counter, and the histogram's _count).</summary>
+    public long Total => _total;
+
+    /// <summary>Sum of the requests' durations so far (the histogram's _sum), in milliseconds.</summary>
+    public double SumMs => Math.Round(_sumMs, 3);
+
+    /// <summary>Cumulative counts per bucket bound, +Inf last (equal to <see cref="Total"/>).</summary>
+    public long[] CumulativeBuckets()
     {
-        Counter.Add(timeMs, _total);
         var cumulative = new long[_perBucket.Length];
         long running = 0;
         for (var i = 0; i < _perBucket.Length; i++)
@@ -100,8 +110,14 @@ internal sealed class RequestFlow
             cumulative[i] = running;
         }
 
+        return cumulative;
+    }
+
+    public void Record(long timeMs)
+    {
+        Counter.Add(timeMs, _total);
         Histogram.Times.Add(timeMs);
-        Histogram.CumulativeBuckets.Add(cumulative);
-        Histogram.Sums.Add(Math.Round(_sumMs, 3));
+        Histogram.CumulativeBuckets.Add(CumulativeBuckets());
+        Histogram.Sums.Add(SumMs);
     }
 }

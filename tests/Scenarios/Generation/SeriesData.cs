@@ -6,6 +6,10 @@ internal static class EnvoyBuckets
     public static readonly double[] Bounds =
         [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 
+    /// <summary>The <c>le</c> label value of each bucket, "+Inf" last.</summary>
+    public static readonly string[] Le =
+        Bounds.Select(b => b.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append("+Inf").ToArray();
+
     public static int IndexOf(double valueMs)
     {
         for (var i = 0; i < Bounds.Length; i++)

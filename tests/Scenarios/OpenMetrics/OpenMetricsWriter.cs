@@ -9,9 +9,6 @@ namespace Scenarios.OpenMetrics;
 /// </summary>
 internal static class OpenMetricsWriter
 {
-    private static readonly string[] BucketLe =
-        EnvoyBuckets.Bounds.Select(b => b.ToString("R", CultureInfo.InvariantCulture)).Append("+Inf").ToArray();
-
     public static void Write(MetricsDump dump, TextWriter w)
     {
         WriteFamily(w, "istio_requests", "counter", "_total", dump.Requests);
@@ -72,7 +69,7 @@ internal static class OpenMetricsWriter
                 var buckets = s.CumulativeBuckets[i];
                 for (var b = 0; b < buckets.Length; b++)
                 {
-                    w.Write($"{family}_bucket{{{s.Labels}{sep}le=\"{BucketLe[b]}\"}} {buckets[b].ToString(CultureInfo.InvariantCulture)} {ts}\n");
+                    w.Write($"{family}_bucket{{{s.Labels}{sep}le=\"{EnvoyBuckets.Le[b]}\"}} {buckets[b].ToString(CultureInfo.InvariantCulture)} {ts}\n");
                 }
 
                 w.Write($"{family}_count{{{s.Labels}}} {buckets[^1].ToString(CultureInfo.InvariantCulture)} {ts}\n");

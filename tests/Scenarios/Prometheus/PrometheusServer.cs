@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Scenarios.Generation;
 using Scenarios.OpenMetrics;
@@ -14,20 +11,17 @@ namespace Scenarios.Prometheus;
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable, IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log;
+    private readonly PrometheusProcess _process;
     private int _disposed;
 
-    private PrometheusServer(Process process, StringBuilder log, string directory, Uri baseUrl, long samples)
+    private PrometheusServer(PrometheusProcess process, string directory, long samples)
     {
         _process = process;
-        _log = log;
         Directory = directory;
-        BaseUrl = baseUrl;
         SampleCount = samples;
     }
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _process.BaseUrl;
 
     /// <summary>Temporary directory holding the TSDB, config and query log.</summary>
     public string Directory { get; }
@@ -35,20 +29,11 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
     /// <summary>JSON lines, one per query Prometheus evaluated (global.query_log_file).</summary>
     public string QueryLogFile => Path.Combine(Directory, "queries.log");
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process.ProcessId;
 
     public long SampleCount { get; }
 
-    public string ServerLog
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string ServerLog => _process.Log;
 
     /// <param name="port">Fixed loopback port, or null for a free one.</param>
     public static async Task<PrometheusServer> StartAsync(ScenarioSet scenarios, int? port = null, CancellationToken ct = default)
@@ -58,11 +43,16 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         try
         {
             var samples = await BackfillAsync(scenarios, dir, ct);
-            return await LaunchAsync(dir, samples, port, ct);
+            var config = Path.Combine(dir, "prometheus.yml");
+            await File.WriteAllTextAsync(config,
+                $"# No scrape jobs: every sample was backfilled.\nglobal:\n  query_log_file: {Path.Combine(dir, "queries.log")}\nscrape_configs: []\n", ct);
+            var process = await PrometheusProcess.StartAsync(dir, config, Path.Combine(dir, "data"), ["--storage.tsdb.retention.time=10y", "--log.level=warn"],
+                port, TimeSpan.FromSeconds(60), ct);
+            return new PrometheusServer(process, dir, samples);
         }
         catch
         {
-            TryDelete(dir);
+            PrometheusProcess.TryDelete(dir);
             throw;
         }
     }
@@ -83,140 +73,6 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         return dump.SampleCount;
     }
 
-    private static async Task<PrometheusServer> LaunchAsync(string dir, long samples, int? fixedPort, CancellationToken ct)
-    {
-        var config = Path.Combine(dir, "prometheus.yml");
-        await File.WriteAllTextAsync(config,
-            $"# No scrape jobs: every sample was backfilled.\nglobal:\n  query_log_file: {Path.Combine(dir, "queries.log")}\nscrape_configs: []\n", ct);
-
-        Exception? last = null;
-        for (var attempt = 0; attempt < (fixedPort is null ? 3 : 1); attempt++)
-        {
-            var port = fixedPort ?? FreePort();
-            var psi = new ProcessStartInfo(ToolRunner.Find("prometheus"))
-            {
-                WorkingDirectory = dir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var a in new[]
-                     {
-                         $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}",
-                         $"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=10y", "--log.level=warn",
-                     })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            var log = new StringBuilder();
-            var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start prometheus");
-            process.OutputDataReceived += (_, e) => Append(log, e.Data);
-            process.ErrorDataReceived += (_, e) => Append(log, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var server = new PrometheusServer(process, log, dir, new Uri($"http://127.0.0.1:{port}/"), samples);
-            try
-            {
-                await server.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-                return server;
-            }
-            catch (InvalidOperationException e)
-            {
-                last = e;
-                server.StopProcess();
-            }
-        }
-
-        throw last!;
-    }
-
-    private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"prometheus exited with {_process.ExitCode}:\n{ToolRunner.Tail(ServerLog)}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(BaseUrl, "-/ready"), ct);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(100, ct);
-        }
-
-        throw new InvalidOperationException($"prometheus not ready after {timeout}:\n{ToolRunner.Tail(ServerLog)}");
-    }
-
-    private static void Append(StringBuilder log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            if (log.Length < 64_000)
-            {
-                log.AppendLine(line);
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void StopProcess()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            System.IO.Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -224,8 +80,8 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
             return;
         }
 
-        StopProcess();
-        TryDelete(Directory);
+        _process.Stop(TimeSpan.FromSeconds(10));
+        PrometheusProcess.TryDelete(Directory);
     }
 
     public ValueTask DisposeAsync()
