@@ -123,6 +123,9 @@ public sealed partial class GitHubTestServer
         }
     }
 
+    /// <summary>HttpContext.Items key: the login whose token authenticated the call.</summary>
+    private const string CallerLogin = "github-login";
+
     private Task Authed(HttpContext ctx, Func<Task> handler)
     {
         var header = ctx.Request.Headers.Authorization.ToString();
@@ -134,6 +137,7 @@ public sealed partial class GitHubTestServer
         {
             ok = (scheme.Equals("token", StringComparison.OrdinalIgnoreCase) || scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase))
                  && _tokens.Contains(token);
+            ctx.Items[CallerLogin] = _tokenLogins.GetValueOrDefault(token) ?? Login;
         }
 
         return ok ? handler() : Reply(ctx, 401, Message("Bad credentials", "https://docs.github.com/rest"));
