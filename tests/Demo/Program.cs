@@ -17,7 +17,7 @@ var settings = new LoopSettings
     Output = Console.Out,
     PullRequestsDirectory = Path.Combine(Path.GetTempPath(), $"promotion-demo-pull-requests-{DateTime.UtcNow:yyyyMMdd-HHmmss}"),
 };
-var overall = TimeSpan.FromMinutes(3);
+var overall = TimeSpan.FromSeconds(150);
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : "";

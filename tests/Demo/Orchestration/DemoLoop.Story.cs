@@ -28,7 +28,7 @@ public sealed partial class DemoLoop
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             failure = $"the story did not end within {_settings.StoryTimeout.TotalSeconds:0} s: " + string.Join(", ", story.Canaries.Select(c =>
-                $"{c.Service} live {Weights.Format(LiveWeights(c.Service))} (expected v2 at {c.ExpectedFinalCanaryWeight})"));
+                $"{c.Service} live {Weights.Format(LiveWeights(c.Service))} (expected v2 at {c.ExpectedFinalCanaryWeight})")) + Problems();
         }
 
         await timeout.CancelAsync();
@@ -108,6 +108,15 @@ public sealed partial class DemoLoop
         await Task.Delay(fault.EscalateAfter, ct);
         SetCanaryBehaviour(canary.Service, fault.Escalated);
         Event(DateTimeOffset.UtcNow, $"FAULT {canary.Service}: {fault.EscalatedDescription}");
+    }
+
+    /// <summary>What the stand-ins could not do (a sync that failed to render, a merge refused), for failure messages.</summary>
+    private string Problems()
+    {
+        var problems = ArgoCd.Problems.Select(p => "Argo CD stand-in: " + p).Concat(Reviewer.Problems.Select(p => "reviewer: " + p)).TakeLast(5).ToList();
+        var tail = Worker.Tail().TakeLast(5).ToList();
+        return (problems.Count > 0 ? "\n  " + string.Join("\n  ", problems) : "")
+            + (tail.Count > 0 ? "\nThe worker's last lines:\n  " + string.Join("\n  ", tail) : "");
     }
 
     private LoopSummary Summarise(string? failure)
