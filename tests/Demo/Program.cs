@@ -85,8 +85,9 @@ static string RepositoryRoot()
 
 void Stop(PosixSignalContext context)
 {
-    // Handled here: the loop's finally blocks stop the children and delete the working directory.
+    // Handled here: the loop's finally blocks stop the children and delete the working directory. Cancelled off the
+    // signal thread: cancellation runs continuations inline, and .NET also reaps child processes on that thread.
     context.Cancel = true;
     stopped = true;
-    cancel.Cancel();
+    _ = Task.Run(cancel.Cancel);
 }

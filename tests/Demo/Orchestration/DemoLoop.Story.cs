@@ -55,6 +55,7 @@ public sealed partial class DemoLoop
         {
             var readable = _events.Reader.WaitToReadAsync(ct).AsTask();
             var finished = await Task.WhenAny(readable, Task.Delay(TimeSpan.FromSeconds(1), ct));
+            ct.ThrowIfCancellationRequested();
             if (finished != readable && Worker.HasExited)
             {
                 return $"the worker exited with code {Worker.ExitCode}; its last lines:\n  " + string.Join("\n  ", Worker.Tail());
