@@ -114,7 +114,7 @@ internal sealed class SizeMeasurement(Uri prometheus, string queryLogFile, DateT
             foreach (var body in bodies)
             {
                 using var stream = new MemoryStream(body, writable: false);
-                series += (await PrometheusResponse.ReadAsync(stream, long.MaxValue, ct)).Series.Count;
+                series += (await PrometheusResponse.ReadAsync(stream, long.MaxValue, int.MaxValue, ct)).Series.Count;
             }
 
             parseMs.Add(sw.Elapsed.TotalMilliseconds);
