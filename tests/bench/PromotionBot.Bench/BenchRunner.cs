@@ -36,9 +36,6 @@ internal static class BenchRunner
         foreach (var n in options.Sizes)
         {
             results.Add(await measure.MeasureAsync(targets.Take(n).ToList(), CancellationToken.None));
-            var r = results[^1];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {n} canaries: bot {Stats.Spread(r.BotMs)} ms, Prometheus-only {Stats.Spread(r.DirectMs)} ms, ratio {r.Ratio:F2}, queries/cycle {string.Join("/", r.QueriesPerCycle)} (load average {r.LoadAfter})"));
         }
 
         Print(results);

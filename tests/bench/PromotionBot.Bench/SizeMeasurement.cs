@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using PromotionBot.Analysis;
 using PromotionBot.Configuration;
 using PromotionBot.Metrics;
@@ -91,6 +92,8 @@ internal sealed class SizeMeasurement(Uri prometheus, string queryLogFile, DateT
         }
 
         var loadAfter = Stats.LoadAverage();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {targets.Count} canaries: bot {Stats.Spread(botMs)} ms, Prometheus-only {Stats.Spread(directMs)} ms, ratio {Stats.Median(botMs) / Stats.Median(directMs):F2}, queries/cycle {string.Join("/", perCycle.Distinct())} (load average {loadAfter})"));
 
         // The bot's own cost, Prometheus out of the picture: building the queries, parsing the answers, the whole read on canned answers.
         var canned = await CannedAnswers.CreateAsync(queries, bodies, at, options.Timeout);
@@ -120,7 +123,7 @@ internal sealed class SizeMeasurement(Uri prometheus, string queryLogFile, DateT
             parseMs.Add(sw.Elapsed.TotalMilliseconds);
 
             sw.Restart();
-            _ = await Task.WhenAll(queries.Select(query => cannedClient.QueryAsync(query, at, ct)));
+            _ = await Task.WhenAll(queries.Select(query => cannedClient.QueryAsync(query, at, int.MaxValue, ct)));
             clientMs.Add(sw.Elapsed.TotalMilliseconds);
 
             sw.Restart();
