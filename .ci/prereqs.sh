@@ -2,10 +2,11 @@
 # The one place that knows what `make demo`, `make test` and .ci/run need besides the .NET SDK:
 #   prometheus + promtool   real Prometheus for the analysis tests, the scenarios and the demo
 #   git + git-http-backend  real repositories and a smart-HTTP remote for the git tests
-#   kubectl                 `kubectl kustomize` (kustomize v5) for the repository tests
+#   kubectl                 `kubectl kustomize` (kustomize v5) for the repository tests and the demo's stand-in Argo CD
+#   alertmanager            Debian's prometheus-alertmanager, only for the detection-latency benchmark (bench)
 # Missing tools are installed from Debian when running as root; otherwise this prints the exact apt-get line
 # and exits non-zero, so no test starts half-equipped. Idempotent: apt is not touched when all are present.
-# Usage: prereqs.sh [demo|test]   (demo needs only prometheus/promtool)
+# Usage: prereqs.sh [demo|test|bench]   (demo: prometheus/promtool and kubectl; bench: also prometheus-alertmanager)
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 
@@ -38,7 +39,10 @@ have_prometheus || missing+=(prometheus)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 if [ "$purpose" != demo ]; then
   have_git || missing+=(git)
-  command -v kubectl >/dev/null || missing+=("$(kubectl_package)")
+fi
+command -v kubectl >/dev/null || missing+=("$(kubectl_package)")
+if [ "$purpose" = bench ]; then
+  command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -65,12 +69,15 @@ problems=()
 have_prometheus || problems+=("prometheus and promtool are still not on PATH")
 if [ "$purpose" != demo ]; then
   have_git || problems+=("git with git-http-backend ($(git --exec-path 2>/dev/null || echo 'git exec path')/git-http-backend) is still missing")
-  if ! command -v kubectl >/dev/null; then
-    problems+=("kubectl is still not on PATH")
-  elif ! have_kubectl; then
-    # Debian 12's kubernetes-client is kubectl 1.20 with kustomize v2, which cannot build Components.
-    problems+=("kubectl $(kubectl_version) at $(command -v kubectl) has no kustomize v5 built in; the repository tests need kubectl 1.27 or newer. Install a current kubectl (the Kubernetes project's apt repository or its release binary) ahead of it on PATH")
-  fi
+fi
+if ! command -v kubectl >/dev/null; then
+  problems+=("kubectl is still not on PATH")
+elif ! have_kubectl; then
+  # Debian 12's kubernetes-client is kubectl 1.20 with kustomize v2, which cannot build Components.
+  problems+=("kubectl $(kubectl_version) at $(command -v kubectl) has no kustomize v5 built in; the repository tests and the demo need kubectl 1.27 or newer. Install a current kubectl (the Kubernetes project's apt repository or its release binary) ahead of it on PATH")
+fi
+if [ "$purpose" = bench ] && ! command -v prometheus-alertmanager >/dev/null && ! command -v alertmanager >/dev/null; then
+  problems+=("prometheus-alertmanager is still not on PATH")
 fi
 if [ ${#problems[@]} -gt 0 ]; then
   printf '%s\n' "${problems[@]}" >&2
