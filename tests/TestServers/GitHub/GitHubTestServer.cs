@@ -30,6 +30,7 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<(GitHubFault Fault, int Seconds, string? Match)> _faults = [];
     private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tokenLogins = new(StringComparer.Ordinal);
     private int _nextNumber = 1;
     private long _nextId = 1000;
 
@@ -76,11 +77,16 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
         return server;
     }
 
-    public void AcceptToken(string token)
+    /// <param name="login">Whose token it is (a reviewer who merges, say); null = <see cref="Login"/>, the bot.</param>
+    public void AcceptToken(string token, string? login = null)
     {
         lock (_gate)
         {
             _tokens.Add(token);
+            if (login is not null)
+            {
+                _tokenLogins[token] = login;
+            }
         }
     }
 
@@ -188,37 +194,19 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// What a person does in the web UI: merge a PR whose head is on top of the base tip. <paramref name="squash"/>
-    /// puts one new commit with the head's tree on the base (the head stays outside it); otherwise the base
-    /// fast-forwards to the head. The PR is then closed and merged; the branch stays, as without auto-delete.
+    /// What a person does outside the API: merge a PR into its base. <paramref name="squash"/> puts one new commit with
+    /// the merged tree on the base (the head stays outside it); otherwise the base fast-forwards to a head that sits on
+    /// it, or gets a merge commit when it moved on. The PR is then closed and merged; the branch stays, as without
+    /// auto-delete.
     /// </summary>
-    public void MergePullRequestDirectly(int number, bool squash)
+    /// <exception cref="InvalidOperationException">The PR is not open, or its head conflicts with the base.</exception>
+    public string MergePullRequestDirectly(int number, bool squash)
     {
         lock (_gate)
         {
-            var pr = Refresh(_pulls.Single(p => (int)p["number"]! == number));
-            using var repo = new LibGit2Sharp.Repository(BareRepoPath ?? throw new InvalidOperationException("no repository to merge in"));
-            var head = repo.Branches[(string)pr["head"]!["ref"]!].Tip;
-            var baseBranch = repo.Branches[(string)pr["base"]!["ref"]!];
-            if (!head.Parents.Any(p => p.Id == baseBranch.Tip.Id))
-            {
-                throw new InvalidOperationException("this helper merges only heads that sit on the base tip");
-            }
-
-            var merged = head;
-            if (squash)
-            {
-                var who = new LibGit2Sharp.Signature("A Human", "human@example.com", DateTimeOffset.UtcNow);
-                merged = repo.ObjectDatabase.CreateCommit(who, who, $"{(string)pr["title"]!} (#{number})\n", head.Tree, [baseBranch.Tip], prettifyMessage: false);
-            }
-
-            repo.Refs.UpdateTarget(repo.Refs[baseBranch.CanonicalName], merged.Id);
-            var now = Iso(DateTimeOffset.UtcNow);
-            pr["state"] = "closed";
-            pr["closed_at"] = now;
-            pr["merged"] = true;
-            pr["merged_at"] = now;
-            pr["merge_commit_sha"] = merged.Sha;
+            var pr = _pulls.Single(p => (int)p["number"]! == number);
+            var outcome = MergePull(pr, squash ? MergeMethod.Squash : MergeMethod.FastForward, null, null, null, "A Human");
+            return outcome.Sha ?? throw new InvalidOperationException($"PR #{number}: {outcome.Status} {outcome.Message}");
         }
     }
 
@@ -240,8 +228,15 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
         const string repo = "/repos/{owner}/{repo}";
         api.MapGet(repo + "/pulls", ctx => Repo(ctx, () => ListPulls(ctx)));
         api.MapPost(repo + "/pulls", ctx => Repo(ctx, () => CreatePull(ctx)));
-        api.MapGet(repo + "/pulls/{number:int}", ctx => Repo(ctx, () => WithPull(ctx, pr => Reply(ctx, 200, Refresh(pr).DeepClone()))));
+        api.MapGet(repo + "/pulls/{number:int}", ctx => Repo(ctx, () => WithPull(ctx, pr =>
+        {
+            SetMergeable(Refresh(pr));
+            return Reply(ctx, 200, pr.DeepClone());
+        })));
         api.MapMethods(repo + "/pulls/{number:int}", ["PATCH"], ctx => Repo(ctx, () => UpdatePull(ctx)));
+        api.MapPut(repo + "/pulls/{number:int}/merge", ctx => Repo(ctx, () => MergePullApi(ctx)));
+        api.MapGet(repo + "/pulls/{number:int}/merge", ctx => Repo(ctx, () => WithPull(ctx, pr =>
+            (bool?)pr["merged"] == true ? Reply(ctx, 204, null) : Reply(ctx, 404, NotFound()))));
         api.MapGet(repo + "/issues/{number:int}/comments", ctx => Repo(ctx, () => WithPull(ctx, pr =>
             Reply(ctx, 200, new JsonArray([.. (_comments.GetValueOrDefault((int)pr["number"]!) ?? []).Select(c => c.DeepClone())])))));
         api.MapPost(repo + "/issues/{number:int}/comments", ctx => Repo(ctx, () => CreateComment(ctx)));
@@ -257,6 +252,9 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
     }
 
     private JsonObject User() => new() { ["login"] = Login, ["id"] = 41898282, ["type"] = "Bot" };
+
+    /// <summary>A person's user object; the id is derived from the login so it is the same in every run.</summary>
+    private static JsonObject Person(string login) => new() { ["login"] = login, ["id"] = 1000 + login.Sum(c => (int)c), ["type"] = "User" };
 
     private static JsonObject RateObject() => new()
     {
@@ -293,7 +291,14 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static async Task<JsonNode?> ReadJson(HttpContext ctx)
+    /// <summary>HttpContext.Items key: the request body, parsed before the handler runs (null when absent or not JSON).</summary>
+    private const string ParsedBody = "github-body";
+
+    /// <summary>The body <see cref="Repo"/> parsed up front, so a handler's awaits complete at once and it runs wholly under the lock.</summary>
+    private static Task<JsonNode?> ReadJson(HttpContext ctx) =>
+        ctx.Items.TryGetValue(ParsedBody, out var parsed) ? Task.FromResult((JsonNode?)parsed) : ParseJsonAsync(ctx);
+
+    private static async Task<JsonNode?> ParseJsonAsync(HttpContext ctx)
     {
         try
         {
