@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace PromotionBot.Metrics;
 
@@ -10,6 +13,12 @@ namespace PromotionBot.Metrics;
 internal sealed class JsonTokenStream(Stream stream, long maxBytes)
 {
     private const int ExcerptBytes = 300;
+
+    // Label names and values repeat across series (namespaces, services, versions, slots, cluster names): one string each.
+    // Bounded, so a hostile answer of endless distinct values costs no more than the strings themselves.
+    private const int MaxPooledStrings = 8192;
+    private const int MaxPooledBytes = 128;
+    private readonly HashSet<string> pool = new(StringComparer.Ordinal);
     private byte[] buffer = new byte[16 * 1024];
     private int start;
     private int end;
@@ -28,6 +37,12 @@ internal sealed class JsonTokenStream(Stream stream, long maxBytes)
     /// <summary>Number of the current token; null when it is not a representable number.</summary>
     public double? Number { get; private set; }
 
+    /// <summary>
+    /// After <see cref="NextSampleValueAsync"/>: the string token read as a Prometheus sample value ("NaN", "+Inf",
+    /// "Inf", "-Inf" or a number) straight from its bytes; null when it is not one (then <see cref="Text"/> holds the string).
+    /// </summary>
+    public double? SampleValue { get; private set; }
+
     /// <summary>The first bytes of the answer, for error messages about non-JSON bodies (HTML error pages).</summary>
     public string Excerpt
     {
@@ -40,11 +55,19 @@ internal sealed class JsonTokenStream(Stream stream, long maxBytes)
 
     /// <summary>Advances to the next token; false at the end of the document.</summary>
     /// <exception cref="MalformedAnswerException">Invalid JSON, or more than the cap.</exception>
-    public async ValueTask<bool> NextAsync(CancellationToken ct)
+    public ValueTask<bool> NextAsync(CancellationToken ct) => NextAsync(sampleValue: false, ct);
+
+    /// <summary>
+    /// Like <see cref="NextAsync(CancellationToken)"/> for a token expected to be a sample value: a string that parses
+    /// sets <see cref="SampleValue"/> without allocating it (sample values rarely repeat, so they are not pooled either).
+    /// </summary>
+    public ValueTask<bool> NextSampleValueAsync(CancellationToken ct) => NextAsync(sampleValue: true, ct);
+
+    private async ValueTask<bool> NextAsync(bool sampleValue, CancellationToken ct)
     {
         while (true)
         {
-            if (TryRead(out var done))
+            if (TryRead(sampleValue, out var done))
             {
                 return true;
             }
@@ -83,7 +106,7 @@ internal sealed class JsonTokenStream(Stream stream, long maxBytes)
         }
     }
 
-    private bool TryRead(out bool documentDone)
+    private bool TryRead(bool sampleValue, out bool documentDone)
     {
         documentDone = false;
         var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, state);
@@ -105,12 +128,51 @@ internal sealed class JsonTokenStream(Stream stream, long maxBytes)
         }
 
         Type = reader.TokenType;
-        Text = Type is JsonTokenType.String or JsonTokenType.PropertyName ? reader.GetString() : null;
+        SampleValue = sampleValue && Type == JsonTokenType.String && !reader.ValueIsEscaped ? ParseSampleValue(reader.ValueSpan) : null;
+        Text = SampleValue is null && Type is JsonTokenType.String or JsonTokenType.PropertyName ? ReadString(ref reader) : null;
         Number = Type == JsonTokenType.Number && reader.TryGetDouble(out var n) && double.IsFinite(n) ? n : null;
         start += (int)reader.BytesConsumed;
         state = reader.CurrentState;
         return true;
     }
+
+    /// <summary>The token's string, from the pool when short; anything unusual (escapes, invalid UTF-8) goes through the reader as before.</summary>
+    private string ReadString(ref Utf8JsonReader reader)
+    {
+        var bytes = reader.ValueSpan;
+        if (reader.ValueIsEscaped || bytes.Length > MaxPooledBytes)
+        {
+            return reader.GetString()!;
+        }
+
+        Span<char> chars = stackalloc char[MaxPooledBytes];
+        if (Utf8.ToUtf16(bytes, chars, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            return reader.GetString()!;
+        }
+
+        var text = chars[..written];
+        if (pool.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var created = new string(text);
+        if (pool.Count < MaxPooledStrings)
+        {
+            pool.Add(created);
+        }
+
+        return created;
+    }
+
+    /// <summary>Prometheus's sample value text, parsed exactly as the string would be; null when it is none of them.</summary>
+    private static double? ParseSampleValue(ReadOnlySpan<byte> text) =>
+        text.SequenceEqual("NaN"u8) ? double.NaN
+        : text.SequenceEqual("+Inf"u8) || text.SequenceEqual("Inf"u8) ? double.PositiveInfinity
+        : text.SequenceEqual("-Inf"u8) ? double.NegativeInfinity
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+        : null;
 
     private async ValueTask FillAsync(CancellationToken ct)
     {

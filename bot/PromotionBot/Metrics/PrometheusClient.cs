@@ -62,13 +62,17 @@ public sealed partial class PrometheusClient
 
     private int queriesSent;
 
-    public async Task<IReadOnlyList<Sample>> QueryAsync(string promql, DateTimeOffset at, CancellationToken ct)
+    public Task<IReadOnlyList<Sample>> QueryAsync(string promql, DateTimeOffset at, CancellationToken ct) =>
+        QueryAsync(promql, at, PrometheusResponse.MaxSeries, ct);
+
+    /// <param name="maxSeries">Most series the answer may hold: a query shared by many canaries returns more than one canary's.</param>
+    public async Task<IReadOnlyList<Sample>> QueryAsync(string promql, DateTimeOffset at, int maxSeries, CancellationToken ct)
     {
         var data = await SendAsync("api/v1/query", new Dictionary<string, string>
         {
             ["query"] = promql,
             ["time"] = FormatTime(at),
-        }, promql, ct);
+        }, promql, maxSeries, ct);
 
         return data.ResultType switch
         {
@@ -85,7 +89,7 @@ public sealed partial class PrometheusClient
             ["start"] = FormatTime(start),
             ["end"] = FormatTime(end),
             ["step"] = step.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-        }, promql, ct);
+        }, promql, PrometheusResponse.MaxSeries, ct);
 
         return data.ResultType == "matrix"
             ? data.Series
@@ -95,7 +99,7 @@ public sealed partial class PrometheusClient
     /// <summary>One request's outcome: the answer, or why not, whether another attempt may help, and whether the query itself is at fault.</summary>
     private sealed record Attempt(PrometheusAnswer? Answer, string? Failure, bool Transient, bool QuerySpecific = false, TimeSpan? RetryAfter = null, Exception? Inner = null);
 
-    private async Task<PrometheusAnswer> SendAsync(string path, Dictionary<string, string> form, string promql, CancellationToken ct)
+    private async Task<PrometheusAnswer> SendAsync(string path, Dictionary<string, string> form, string promql, int maxSeries, CancellationToken ct)
     {
         form["timeout"] = $"{(int)options.Timeout.TotalSeconds}s";
         var uri = new Uri(apiBase, path);
@@ -104,7 +108,7 @@ public sealed partial class PrometheusClient
             async token =>
             {
                 attempts++;
-                return await AttemptAsync(uri, form, promql, token);
+                return await AttemptAsync(uri, form, promql, maxSeries, token);
             },
             ct);
         if (outcome.Answer is { } answer)
@@ -116,7 +120,7 @@ public sealed partial class PrometheusClient
         throw new PrometheusException(outcome.Failure + suffix, outcome.Inner, outcome.QuerySpecific);
     }
 
-    private async Task<Attempt> AttemptAsync(Uri uri, Dictionary<string, string> form, string promql, CancellationToken ct)
+    private async Task<Attempt> AttemptAsync(Uri uri, Dictionary<string, string> form, string promql, int maxSeries, CancellationToken ct)
     {
         using var timeout = new CancellationTokenSource(options.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
@@ -127,7 +131,7 @@ public sealed partial class PrometheusClient
         {
             // Headers first: the body is read as a capped stream, never buffered whole.
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            var (answer, malformed) = await ReadAnswerAsync(response, linked.Token);
+            var (answer, malformed) = await ReadAnswerAsync(response, maxSeries, linked.Token);
             if (answer is { Status: "success" } && response.IsSuccessStatusCode)
             {
                 return new Attempt(answer, null, false);
@@ -186,7 +190,7 @@ public sealed partial class PrometheusClient
         code is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout;
 
     /// <summary>The parsed answer, or why it could not be parsed (the caller words the error with the HTTP status).</summary>
-    private async Task<(PrometheusAnswer? Answer, MalformedAnswerException? Malformed)> ReadAnswerAsync(HttpResponseMessage response, CancellationToken ct)
+    private async Task<(PrometheusAnswer? Answer, MalformedAnswerException? Malformed)> ReadAnswerAsync(HttpResponseMessage response, int maxSeries, CancellationToken ct)
     {
         var max = options.MaxResponseBytes;
         if (response.Content.Headers.ContentLength is { } length && length > max)
@@ -197,7 +201,7 @@ public sealed partial class PrometheusClient
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(ct);
-            return (await PrometheusResponse.ReadAsync(body, max, ct), null);
+            return (await PrometheusResponse.ReadAsync(body, max, maxSeries, ct), null);
         }
         catch (MalformedAnswerException e)
         {

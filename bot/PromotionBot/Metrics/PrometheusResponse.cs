@@ -25,12 +25,15 @@ internal static class PrometheusResponse
     public static string Describe(long bytes) =>
         bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes";
 
-    public static async Task<PrometheusAnswer> ReadAsync(Stream body, long maxBytes, CancellationToken ct)
+    public static Task<PrometheusAnswer> ReadAsync(Stream body, long maxBytes, CancellationToken ct) => ReadAsync(body, maxBytes, MaxSeries, ct);
+
+    /// <param name="maxSeries">Series cap: <see cref="MaxSeries"/> for one canary's query, more for a query shared by many.</param>
+    public static async Task<PrometheusAnswer> ReadAsync(Stream body, long maxBytes, int maxSeries, CancellationToken ct)
     {
         var json = new JsonTokenStream(body, maxBytes);
         try
         {
-            return await ReadEnvelopeAsync(json, ct);
+            return await ReadEnvelopeAsync(json, maxSeries, ct);
         }
         catch (MalformedAnswerException e) when (e.Excerpt is null)
         {
@@ -38,7 +41,7 @@ internal static class PrometheusResponse
         }
     }
 
-    private static async ValueTask<PrometheusAnswer> ReadEnvelopeAsync(JsonTokenStream json, CancellationToken ct)
+    private static async ValueTask<PrometheusAnswer> ReadEnvelopeAsync(JsonTokenStream json, int maxSeries, CancellationToken ct)
     {
         await ExpectAsync(json, JsonTokenType.StartObject, "the answer", ct);
         string? status = null, errorType = null, error = null, resultType = null;
@@ -57,7 +60,7 @@ internal static class PrometheusResponse
                         switch (field)
                         {
                             case "resultType": resultType = await StringAsync(json, "data.resultType", ct); break;
-                            case "result": series = await ResultAsync(json, ct); break;
+                            case "result": series = await ResultAsync(json, maxSeries, ct); break;
                             default: await SkipAsync(json, ct); break;
                         }
                     }
@@ -100,7 +103,7 @@ internal static class PrometheusResponse
     }
 
     /// <summary>A vector/matrix (array of series objects) or a scalar/string ([time, "value"]); told apart by shape.</summary>
-    private static async ValueTask<IReadOnlyList<RangeSeries>> ResultAsync(JsonTokenStream json, CancellationToken ct)
+    private static async ValueTask<IReadOnlyList<RangeSeries>> ResultAsync(JsonTokenStream json, int maxSeries, CancellationToken ct)
     {
         await ExpectAsync(json, JsonTokenType.StartArray, "data.result", ct);
         var list = new List<RangeSeries>();
@@ -118,12 +121,12 @@ internal static class PrometheusResponse
 
         for (var i = 0; json.Type != JsonTokenType.EndArray; i++)
         {
-            if (i >= MaxSeries)
+            if (i >= maxSeries)
             {
-                throw new MalformedAnswerException($"data.result has more than {MaxSeries:N0} series; the query matched far more than one canary's subsets");
+                throw new MalformedAnswerException($"data.result has more than {maxSeries:N0} series; the query matched far more than one canary's subsets");
             }
 
-            list.Add(await SeriesAsync(json, $"data.result[{i}]", ct));
+            list.Add(await SeriesAsync(json, new JsonPath("data.result", i), ct));
             if (!await json.NextAsync(ct))
             {
                 throw new MalformedAnswerException("the answer ends inside data.result");
@@ -133,7 +136,7 @@ internal static class PrometheusResponse
         return list;
     }
 
-    private static async ValueTask<RangeSeries> SeriesAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<RangeSeries> SeriesAsync(JsonTokenStream json, JsonPath path, CancellationToken ct)
     {
         if (json.Type != JsonTokenType.StartObject)
         {
@@ -141,26 +144,26 @@ internal static class PrometheusResponse
         }
 
         Dictionary<string, string>? labels = null;
-        var points = new List<(DateTimeOffset, double)>();
+        var points = new List<(DateTimeOffset, double)>(1);
         var sawValue = false;
         while (await NextPropertyAsync(json, path, ct) is { } name)
         {
             switch (name)
             {
                 case "metric":
-                    labels = await LabelsAsync(json, $"{path}.metric", ct);
+                    labels = await LabelsAsync(json, path.Field(".metric"), ct);
                     break;
                 case "value":
-                    await ExpectAsync(json, JsonTokenType.StartArray, $"{path}.value", ct);
-                    await ExpectAnyAsync(json, $"{path}.value", ct);
-                    points.Add(await PointRestAsync(json, $"{path}.value", ct));
+                    await ExpectAsync(json, JsonTokenType.StartArray, path.Field(".value"), ct);
+                    await ExpectAnyAsync(json, path.Field(".value"), ct);
+                    points.Add(await PointRestAsync(json, path.Field(".value"), ct));
                     sawValue = true;
                     break;
                 case "values":
-                    await ExpectAsync(json, JsonTokenType.StartArray, $"{path}.values", ct);
+                    await ExpectAsync(json, JsonTokenType.StartArray, path.Field(".values"), ct);
                     for (var i = 0; ; i++)
                     {
-                        await ExpectAnyAsync(json, $"{path}.values", ct);
+                        await ExpectAnyAsync(json, path.Field(".values"), ct);
                         if (json.Type == JsonTokenType.EndArray)
                         {
                             break;
@@ -176,8 +179,8 @@ internal static class PrometheusResponse
                             throw new MalformedAnswerException($"{path}.values has more than {MaxPointsPerSeries:N0} points");
                         }
 
-                        await ExpectAnyAsync(json, $"{path}.values[{i}]", ct);
-                        points.Add(await PointRestAsync(json, $"{path}.values[{i}]", ct));
+                        await ExpectAnyAsync(json, path.Field(".values").Point(i), ct);
+                        points.Add(await PointRestAsync(json, path.Field(".values").Point(i), ct));
                     }
 
                     sawValue = true;
@@ -197,7 +200,7 @@ internal static class PrometheusResponse
         return sawValue ? new RangeSeries(labels, points) : throw new MalformedAnswerException($"{path}: no \"value\" or \"values\"");
     }
 
-    private static async ValueTask<Dictionary<string, string>> LabelsAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<Dictionary<string, string>> LabelsAsync(JsonTokenStream json, JsonPath path, CancellationToken ct)
     {
         await ExpectAsync(json, JsonTokenType.StartObject, path, ct);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -214,28 +217,37 @@ internal static class PrometheusResponse
     }
 
     /// <summary>The rest of a [time, "value"] pair whose first token (the time) is current.</summary>
-    private static async ValueTask<(DateTimeOffset, double)> PointRestAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<(DateTimeOffset, double)> PointRestAsync(JsonTokenStream json, JsonPath path, CancellationToken ct)
     {
         if (json.Type != JsonTokenType.Number || json.Number is not { } seconds || seconds < -62_135_596_800 || seconds > 253_402_300_799)
         {
-            throw new MalformedAnswerException($"{path}[0]: expected a Unix time in seconds, got {Shown(json)}");
+            throw new MalformedAnswerException($"{path.Tail("[0]")}: expected a Unix time in seconds, got {Shown(json)}");
         }
 
-        var text = await StringAsync(json, $"{path}[1]", ct);
-        var value = text switch
+        if (!await json.NextSampleValueAsync(ct))
+        {
+            throw new MalformedAnswerException($"the answer ends before {path.Tail("[1]")}");
+        }
+
+        if (json.Type != JsonTokenType.String)
+        {
+            throw new MalformedAnswerException($"{path.Tail("[1]")}: expected a string, got {Shown(json)}");
+        }
+
+        var value = json.SampleValue ?? json.Text! switch
         {
             "NaN" => double.NaN,
             "+Inf" or "Inf" => double.PositiveInfinity,
             "-Inf" => double.NegativeInfinity,
-            _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            _ => double.TryParse(json.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
                 ? v
-                : throw new MalformedAnswerException($"{path}[1]: sample value '{Clip(text)}' is not a number"),
+                : throw new MalformedAnswerException($"{path.Tail("[1]")}: sample value '{Clip(json.Text!)}' is not a number"),
         };
-        await ExpectAsync(json, JsonTokenType.EndArray, $"{path} (a [time, \"value\"] pair)", ct);
+        await ExpectAsync(json, JsonTokenType.EndArray, path.Tail(" (a [time, \"value\"] pair)"), ct);
         return (DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)), value);
     }
 
-    private static async ValueTask<string?> NextPropertyAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask<string?> NextPropertyAsync(JsonTokenStream json, JsonPath path, CancellationToken ct)
     {
         await ExpectAnyAsync(json, path, ct);
         return json.Type switch
@@ -247,12 +259,12 @@ internal static class PrometheusResponse
     }
 
     /// <param name="key">Label name under <paramref name="path"/>; joined only for an error, so a normal answer builds no paths.</param>
-    private static async ValueTask<string> StringAsync(JsonTokenStream json, string path, CancellationToken ct, string? key = null)
+    private static async ValueTask<string> StringAsync(JsonTokenStream json, JsonPath path, CancellationToken ct, string? key = null)
     {
         await ExpectAnyAsync(json, path, ct);
         return json.Type == JsonTokenType.String
             ? json.Text!
-            : throw new MalformedAnswerException($"{(key is null ? path : $"{path}.{Clip(key)}")}: expected a string, got {Shown(json)}");
+            : throw new MalformedAnswerException($"{(key is null ? path.ToString() : $"{path}.{Clip(key)}")}: expected a string, got {Shown(json)}");
     }
 
     private static async ValueTask SkipAsync(JsonTokenStream json, CancellationToken ct)
@@ -261,7 +273,7 @@ internal static class PrometheusResponse
         await json.SkipValueAsync(ct);
     }
 
-    private static async ValueTask ExpectAsync(JsonTokenStream json, JsonTokenType type, string path, CancellationToken ct)
+    private static async ValueTask ExpectAsync(JsonTokenStream json, JsonTokenType type, JsonPath path, CancellationToken ct)
     {
         await ExpectAnyAsync(json, path, ct);
         if (json.Type != type)
@@ -270,12 +282,27 @@ internal static class PrometheusResponse
         }
     }
 
-    private static async ValueTask ExpectAnyAsync(JsonTokenStream json, string path, CancellationToken ct)
+    private static async ValueTask ExpectAnyAsync(JsonTokenStream json, JsonPath path, CancellationToken ct)
     {
         if (!await json.NextAsync(ct))
         {
             throw new MalformedAnswerException($"the answer ends before {path}");
         }
+    }
+
+    /// <summary>A JSON path such as <c>data.result[3].values[7][1]</c>, spelled out only when an error message needs it.</summary>
+    private readonly struct JsonPath(string root, int series = -1, string? field = null, int point = -1, string? tail = null)
+    {
+        public static implicit operator JsonPath(string root) => new(root);
+
+        public JsonPath Field(string name) => new(root, series, name);
+
+        public JsonPath Point(int index) => new(root, series, field, index);
+
+        public JsonPath Tail(string text) => new(root, series, field, point, text);
+
+        public override string ToString() =>
+            $"{root}{(series >= 0 ? $"[{series}]" : "")}{field}{(point >= 0 ? $"[{point}]" : "")}{tail}";
     }
 
     private static string Shown(JsonTokenStream json) => json.Type switch

@@ -44,6 +44,7 @@ public sealed class SignalQueries
     public const string LocalFailureFlags = ".*(UO|UH|UF|URX).*";
 
     private readonly IReadOnlyList<Group> groups;
+    private readonly Dictionary<CanaryPolicy, int> groupOf = [];
 
     public SignalQueries(IReadOnlyCollection<CanaryPolicy> policies)
     {
@@ -52,12 +53,21 @@ public sealed class SignalQueries
             .OrderBy(g => g.Key.Window).ThenBy(g => g.Key.Interval).ThenBy(g => g.Key.FailureThreshold)
             .Select((g, i) => new Group(i, g.Key.Window, g.Key.Interval, g.Key.FailureThreshold, g.ToList()))
             .ToList();
+        foreach (var g in groups)
+        {
+            foreach (var p in g.Policies)
+            {
+                groupOf.TryAdd(p, g.Index);
+            }
+        }
+
         var all = new Group(-1, TimeSpan.Zero, TimeSpan.Zero, 0, policies.ToList());
         NewestSample = $"max by ({ServiceLabels}) (timestamp(istio_requests_total{{{all.ServiceSelector}}}))";
     }
 
     /// <summary>Group index of a policy in the <c>bot_slot</c> labels.</summary>
-    public int GroupOf(CanaryPolicy policy) => groups.First(g => g.Policies.Contains(policy)).Index;
+    public int GroupOf(CanaryPolicy policy) =>
+        groupOf.TryGetValue(policy, out var index) ? index : throw new InvalidOperationException($"canary {policy.Name} is not part of these queries");
 
     public static (TimeSpan Window, TimeSpan Interval, int FailureThreshold) TimingKey(CanaryPolicy p) =>
         (p.Analysis.Window, p.Analysis.Interval, p.Analysis.FailureThreshold);
@@ -143,6 +153,15 @@ public sealed class SignalQueries
             : (-1, "", "");
     }
 
+    /// <summary>Slot names "w{k}" and "i{k}" without building a string per lookup.</summary>
+    public static string WindowSlot(int k) => k < SlotNames ? WindowSlots[k] : $"w{k.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string IntervalSlot(int k) => k < SlotNames ? IntervalSlots[k] : $"i{k.ToString(CultureInfo.InvariantCulture)}";
+
+    private const int SlotNames = 32;
+    private static readonly string[] WindowSlots = [.. Enumerable.Range(0, SlotNames).Select(k => $"w{k.ToString(CultureInfo.InvariantCulture)}")];
+    private static readonly string[] IntervalSlots = [.. Enumerable.Range(0, SlotNames).Select(k => $"i{k.ToString(CultureInfo.InvariantCulture)}")];
+
     private static IEnumerable<(string Slot, string Expr)> WindowsAndIntervals(Group g, Func<string, string> expr) =>
         Enumerable.Range(0, g.FailureThreshold).SelectMany(k => new[] { ($"w{k}", expr(g.Range(g.Window, k))), ($"i{k}", expr(g.Range(g.Interval, k))) });
 
@@ -152,11 +171,16 @@ public sealed class SignalQueries
 
     private sealed record Group(int Index, TimeSpan Window, TimeSpan Interval, int FailureThreshold, IReadOnlyList<CanaryPolicy> Policies)
     {
-        public string ServiceSelector =>
+        // Built once per group: every selection of the group repeats them.
+        public string ServiceSelector { get; } =
             $"{PromQlString.OneOf("destination_service_namespace", Policies.Select(p => p.Namespace))}, {PromQlString.OneOf("destination_service_name", Policies.Select(p => p.Service))}";
 
-        /// <summary>Any port and any subset of the canaries' hosts; the reader keeps the clusters of the subsets it knows.</summary>
-        public string ClusterSelector => $"cluster_name=~{PromQlString.Quote($@"outbound\|[0-9]+\|[^|]*\|({PromQlString.Alternation(Policies.Select(p => p.Fqdn))})")}";
+        /// <summary>
+        /// Any port, the group's subset names and the canaries' hosts: the clusters the reader uses. Naming the subsets
+        /// leaves out the subset-less cluster of each host, a third of the answer that was read and dropped.
+        /// </summary>
+        public string ClusterSelector { get; } =
+            $"cluster_name=~{PromQlString.Quote($@"outbound\|[0-9]+\|({PromQlString.Alternation(Policies.SelectMany(p => new[] { p.Stable, p.Canary }))})\|({PromQlString.Alternation(Policies.Select(p => p.Fqdn))})")}";
 
         public string Requests(string extra = "") => $"istio_requests_total{{reporter=\"destination\", {ServiceSelector}{extra}}}";
 

@@ -5,6 +5,12 @@ namespace PromotionBot.Metrics;
 /// <summary>Reads every canary's signals from Prometheus with a fixed number of queries, whatever the number of canaries and their timings.</summary>
 public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
 {
+    /// <summary>
+    /// Series one canary may add to a shared answer: the Envoy query returns (8 + 4 × (failureThreshold + 1)) slots per
+    /// subset cluster and port, about 70 at the defaults; far more still means a selector matched the wrong thing.
+    /// </summary>
+    private const int SeriesPerCanary = 1_000;
+
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>>> ErrorRateSeriesAsync(CanaryPolicy policy, DateTimeOffset at, int points, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -31,10 +37,11 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
     {
         var q = new SignalQueries(policies);
         var queries = q.All;
+        var maxSeries = PrometheusResponse.MaxSeries + (SeriesPerCanary * policies.Count);
         IReadOnlyList<Sample>[] answers;
         try
         {
-            answers = await Task.WhenAll(queries.Select(query => prometheus.QueryAsync(query, at, ct)));
+            answers = await Task.WhenAll(queries.Select(query => prometheus.QueryAsync(query, at, maxSeries, ct)));
         }
         catch (PrometheusException e) when (e.QuerySpecific && policies.Count > 1)
         {
@@ -48,33 +55,44 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
             return policies.ToDictionary(p => p, _ => new CanarySignals(at, null, new Dictionary<string, SubsetSignals>(), null, message, queries));
         }
 
-        var requests = BySlot(answers[0]);
-        var errors = BySlot(answers[1]);
-        var p99 = BySlot(answers[2]);
+        // Label values repeat across series (a slot per signal, a cluster per slot): each distinct one is parsed once.
+        var slots = new Dictionary<string, (int Group, string Slot, string Signal)>(StringComparer.Ordinal);
+        var requests = BySlot(answers[0], slots);
+        var errors = BySlot(answers[1], slots);
+        var p99 = BySlot(answers[2], slots);
         var newest = answers[3].ToDictionary(s => (s.Label("destination_service_namespace"), s.Label("destination_service_name")), s => s.Value);
         var failures = answers[4]
             .Where(s => !double.IsNaN(s.Value))
-            .Select(s => (Key: Key(s), Flags: s.Label("response_flags"), s.Value))
+            .Select(s => (Key: Key(s, slots), Flags: s.Label("response_flags"), s.Value))
             .ToList();
-        var clusters = answers[5]
-            .Where(s => !double.IsNaN(s.Value))
-            .Select(s => (Cluster: EnvoyCluster.TryParse(s.Label("cluster_name")), Slot: SignalQueries.ParseSlot(s.Label(SignalQueries.SlotLabel)), s.Value))
-            .Where(x => x.Cluster is not null)
-            .ToLookup(x => (x.Slot.Group, x.Slot.Slot, x.Slot.Signal, x.Cluster!.Subset, x.Cluster.Host), x => x.Value);
+        // Highest and total value per (group, slot, signal, subset, host) over ports and callers; summed from 0 in answer order, as Enumerable.Sum did.
+        var clusterNames = new Dictionary<string, EnvoyCluster?>(StringComparer.Ordinal);
+        var clusters = new Dictionary<(int Group, string Slot, string Signal, string Subset, string Host), (double Max, double Sum)>();
+        foreach (var s in answers[5])
+        {
+            if (double.IsNaN(s.Value) || Cached(clusterNames, s.Label("cluster_name"), EnvoyCluster.TryParse) is not { } cluster)
+            {
+                continue;
+            }
+
+            var slot = Cached(slots, s.Label(SignalQueries.SlotLabel), SignalQueries.ParseSlot);
+            var key = (slot.Group, slot.Slot, slot.Signal, cluster.Subset, cluster.Host);
+            clusters[key] = clusters.TryGetValue(key, out var seen) ? (s.Value > seen.Max ? s.Value : seen.Max, seen.Sum + s.Value) : (s.Value, 0 + s.Value);
+        }
         var failuresByKey = failures.ToLookup(x => x.Key);
 
         return policies.ToDictionary(p => p, policy =>
         {
             var g = q.GroupOf(policy);
             var f = policy.Analysis.FailureThreshold;
+            var fqdn = policy.Fqdn;
 
             double? Get(Dictionary<SlotKey, double> map, string version, string slot) =>
                 map.TryGetValue(new SlotKey(g, slot, policy.Namespace, policy.Service, version), out var v) ? v : null;
 
             double? Envoy(string subset, string slot, string signal, bool max)
             {
-                var values = clusters[(g, slot, signal, subset, policy.Fqdn)].ToList();
-                return values.Count == 0 ? null : max ? values.Max() : values.Sum();
+                return clusters.TryGetValue((g, slot, signal, subset, fqdn), out var v) ? max ? v.Max : v.Sum : null;
             }
 
             double? Failures(string version, string slot, Func<string, bool> flags)
@@ -102,19 +120,19 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
                 var windowRequests = Get(requests, version, "w0");
                 double? IntervalRate(int k)
                 {
-                    var n = Get(requests, version, $"i{k}");
-                    return n is null ? null : n > 0 ? (Get(errors, version, $"i{k}") ?? 0) / n : 0;
+                    var n = Get(requests, version, SignalQueries.IntervalSlot(k));
+                    return n is null ? null : n > 0 ? (Get(errors, version, SignalQueries.IntervalSlot(k)) ?? 0) / n : 0;
                 }
 
                 double? FailedBeforeReaching(int k)
                 {
-                    var none = Envoy(subset, $"i{k}", "none_healthy", max: false);
-                    var connect = Envoy(subset, $"i{k}", "connect_fail", max: false);
+                    var none = Envoy(subset, SignalQueries.IntervalSlot(k), "none_healthy", max: false);
+                    var connect = Envoy(subset, SignalQueries.IntervalSlot(k), "connect_fail", max: false);
                     return none is null && connect is null ? null : (none ?? 0) + (connect ?? 0);
                 }
 
                 var seenNow = Envoy(subset, "i0", "membership_total", max: true) is not null;
-                var seenBefore = Enumerable.Range(1, f).Any(k => Envoy(subset, $"i{k}", "membership_total", max: true) is not null);
+                var seenBefore = Enumerable.Range(1, f).Any(k => Envoy(subset, SignalQueries.IntervalSlot(k), "membership_total", max: true) is not null);
                 return new SubsetSignals(
                     subset,
                     windowRequests,
@@ -122,7 +140,7 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
                     Get(errors, version, "w0") ?? (windowRequests is null ? null : 0),
                     Get(p99, version, "w0"),
                     LowestOverIntervals(IntervalRate),
-                    LowestOverIntervals(k => Get(p99, version, $"i{k}")),
+                    LowestOverIntervals(k => Get(p99, version, SignalQueries.IntervalSlot(k))),
                     Envoy(subset, "w0", "ejections_active", max: true),
                     Envoy(subset, "w0", "ejections_enforced", max: false),
                     Envoy(subset, "w0", "pending_overflow", max: false),
@@ -130,11 +148,11 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
                     Failures(version, "w0", flags => flags.Contains("UO", StringComparison.Ordinal)))
                 {
                     WindowHistory = Enumerable.Range(0, f)
-                        .Select(k => new WindowCounts(Get(errors, version, $"w{k}") ?? 0, Get(requests, version, $"w{k}") ?? 0))
+                        .Select(k => new WindowCounts(Get(errors, version, SignalQueries.WindowSlot(k)) ?? 0, Get(requests, version, SignalQueries.WindowSlot(k)) ?? 0))
                         .ToList(),
-                    HealthyEndpoints = HighestOverIntervals(k => Envoy(subset, $"i{k}", "membership_healthy", max: true)),
-                    MembershipIntervals = Enumerable.Range(0, f).Count(k => Envoy(subset, $"i{k}", "membership_total", max: true) is not null),
-                    TotalEndpoints = HighestOverIntervals(k => Envoy(subset, $"i{k}", "membership_total", max: true)),
+                    HealthyEndpoints = HighestOverIntervals(k => Envoy(subset, SignalQueries.IntervalSlot(k), "membership_healthy", max: true)),
+                    MembershipIntervals = Enumerable.Range(0, f).Count(k => Envoy(subset, SignalQueries.IntervalSlot(k), "membership_total", max: true) is not null),
+                    TotalEndpoints = HighestOverIntervals(k => Envoy(subset, SignalQueries.IntervalSlot(k), "membership_total", max: true)),
                     NoHealthyFailures = Envoy(subset, "w0", "none_healthy", max: false),
                     ConnectFailures = Envoy(subset, "w0", "connect_fail", max: false),
                     SustainedFailuresBeforeReaching = LowestOverIntervals(FailedBeforeReaching),
@@ -164,13 +182,24 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
         });
     }
 
-    private static SlotKey Key(Sample s)
+    private static TValue Cached<TValue>(Dictionary<string, TValue> cache, string key, Func<string, TValue> parse)
     {
-        var slot = SignalQueries.ParseSlot(s.Label(SignalQueries.SlotLabel));
+        if (!cache.TryGetValue(key, out var value))
+        {
+            value = parse(key);
+            cache[key] = value;
+        }
+
+        return value;
+    }
+
+    private static SlotKey Key(Sample s, Dictionary<string, (int Group, string Slot, string Signal)> slots)
+    {
+        var slot = Cached(slots, s.Label(SignalQueries.SlotLabel), SignalQueries.ParseSlot);
         return new SlotKey(slot.Group, slot.Slot, s.Label("destination_service_namespace"), s.Label("destination_service_name"), s.Label("destination_version"));
     }
 
-    private static Dictionary<SlotKey, double> BySlot(IReadOnlyList<Sample> samples)
+    private static Dictionary<SlotKey, double> BySlot(IReadOnlyList<Sample> samples, Dictionary<string, (int Group, string Slot, string Signal)> slots)
     {
         var map = new Dictionary<SlotKey, double>();
         foreach (var s in samples)
@@ -181,7 +210,7 @@ public sealed class SignalReader(PrometheusClient prometheus) : ISignalSource
                 continue;
             }
 
-            var key = Key(s);
+            var key = Key(s, slots);
             // Sums can meet the same key twice only if Prometheus returned duplicates; keep the larger, never invent data.
             map[key] = map.TryGetValue(key, out var existing) && existing >= s.Value ? existing : s.Value;
         }

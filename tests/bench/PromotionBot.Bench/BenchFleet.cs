@@ -21,6 +21,21 @@ internal static class BenchFleet
             .Select(i => new CanaryTarget($"team-{i / Services.Length:00}", Services[i % Services.Length], 8080 + (i % 3)))
             .ToList();
 
+    /// <summary>A repository with one policy per target, the timing groups assigned round-robin.</summary>
+    public static CanaryRepo Repository(IEnumerable<CanaryTarget> targets)
+    {
+        var repo = new CanaryRepo();
+        var index = 0;
+        foreach (var t in targets)
+        {
+            // Five different timing groups across the fleet: the query count must not depend on them.
+            var (window, interval, threshold) = Timings[index++ % Timings.Count];
+            repo.Add($"{t.Namespace}-{t.Service}", t, 80, 20, window: window, interval: interval, failureThreshold: threshold);
+        }
+
+        return repo;
+    }
+
     public static ScenarioSet Build(IReadOnlyList<CanaryTarget> targets)
     {
         var set = new ScenarioSet();

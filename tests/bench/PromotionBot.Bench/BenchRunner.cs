@@ -1,119 +1,95 @@
 using System.Diagnostics;
 using System.Globalization;
-using PromotionBot.Analysis;
-using PromotionBot.Metrics;
-using Scenarios;
+using PromotionBot.Configuration;
 using Scenarios.Prometheus;
 
 namespace PromotionBot.Bench;
 
 /// <summary>
-/// For N canaries of one backfilled fleet: the bot's wall time per analyze cycle (in-process CanaryAnalyzer), the number of
-/// Prometheus queries it issued (from the query log), and the wall time of replaying exactly those queries through a plain
-/// HttpClient with the same concurrency. Prints numbers only.
+/// Backfills one fleet into a real Prometheus once, then for 1, 50 and 500 canaries (five timing groups) compares the bot's
+/// signal read (build queries, HTTP, streaming parse, mapping to canaries) with Prometheus answering exactly the same
+/// query strings sent directly. Prints numbers only.
 /// </summary>
 internal static class BenchRunner
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var fleetSize = IntOption(args, "--canaries", 500);
-        var runs = IntOption(args, "--runs", 5);
-        var sizes = new[] { 1, 50, 500 }.Where(n => n <= fleetSize).ToArray();
-
-        var targets = BenchFleet.Targets(fleetSize);
+        var options = BenchOptions.Parse(args);
+        var targets = BenchFleet.Targets(options.Canaries);
         var set = BenchFleet.Build(targets);
+        Console.WriteLine($"load average before backfill: {Stats.LoadAverage()}");
         var backfill = Stopwatch.StartNew();
         await using var server = await PrometheusServer.StartAsync(set);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fleet: {fleetSize} canaries, {server.SampleCount:N0} samples backfilled + Prometheus ready in {backfill.Elapsed.TotalSeconds:F1} s; runs per size: {runs} (after 1 warm-up)"));
+            $"fleet: {options.Canaries} canaries, {server.SampleCount:N0} samples backfilled + Prometheus ready in {backfill.Elapsed.TotalSeconds:F1} s; {options.Runs} timed runs per size after a warm-up"));
 
-        using var http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromMinutes(2) };
-        var analyzer = new CanaryAnalyzer(new SignalReader(new PrometheusClient(http, new PromotionBot.Configuration.PrometheusOptions { Url = server.BaseUrl.ToString() })));
-        var rows = new List<string>();
-        string[] largestCycle = [];
-        foreach (var n in sizes)
+        // Generous client timeout and no retries: a slow answer is measured, a failed one voids the run instead of hiding in a retry.
+        var prometheus = new PrometheusOptions { Url = server.BaseUrl.ToString(), TimeoutSeconds = 600, Retries = 0 };
+        if (options.Keep)
         {
-            using var repo = new CanaryRepo();
-            var index = 0;
-            foreach (var t in targets.Take(n))
-            {
-                // Five different timing groups across the fleet: the query count must not depend on them.
-                var (window, interval, threshold) = BenchFleet.Timings[index++ % BenchFleet.Timings.Count];
-                repo.Add($"{t.Namespace}-{t.Service}", t, 80, 20, window: window, interval: interval, failureThreshold: threshold);
-            }
-
-            var groups = Math.Min(n, BenchFleet.Timings.Count);
-
-            var first = await analyzer.AnalyzeAsync(repo.Root, set.At, CancellationToken.None);
-            var decisions = string.Join(" ", first.Canaries.GroupBy(c => c.Error is null ? c.Decision!.Kind.ToString().ToLowerInvariant() : "error")
-                .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));
-
-            var botMs = new List<double>();
-            var queriesPerCycle = new List<int>();
-            string[] cycleQueries = [];
-            for (var r = 0; r < runs; r++)
-            {
-                var before = QueryLog.Lines(server.QueryLogFile).Length;
-                var sw = Stopwatch.StartNew();
-                _ = await analyzer.AnalyzeAsync(repo.Root, set.At, CancellationToken.None);
-                botMs.Add(sw.Elapsed.TotalMilliseconds);
-                var lines = QueryLog.Lines(server.QueryLogFile);
-                cycleQueries = lines[before..];
-                queriesPerCycle.Add(cycleQueries.Length);
-            }
-
-            largestCycle = cycleQueries;
-            var requests = cycleQueries.Select(QueryLog.ToRequest).ToList();
-            await ReplayAsync(http, requests); // warm-up
-            var rawMs = new List<double>();
-            for (var r = 0; r < runs; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                await ReplayAsync(http, requests);
-                rawMs.Add(sw.Elapsed.TotalMilliseconds);
-            }
-
-            var bot = Median(botMs);
-            var raw = Median(rawMs);
-            rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {n,8} | {groups,13} | {string.Join("/", queriesPerCycle.Distinct()),14} | {bot,11:F1} | {raw,11:F1} | {bot / raw,5:F2} | {decisions}"));
+            await KeepAsync(server, options, targets);
+            return 0;
         }
 
-        Console.WriteLine("| canaries | timing groups | queries/cycle  | bot wall ms | raw query ms | ratio | decisions (first cycle)");
-        Console.WriteLine("|---------:|--------------:|---------------:|------------:|------------:|------:|---");
-        foreach (var row in rows)
+        var measure = new SizeMeasurement(server.BaseUrl, server.QueryLogFile, set.At, prometheus, options.Runs);
+        var results = new List<SizeResult>();
+        foreach (var n in options.Sizes)
         {
-            Console.WriteLine(row);
+            results.Add(await measure.MeasureAsync(targets.Take(n).ToList(), CancellationToken.None));
         }
 
-        Console.WriteLine();
-        Console.WriteLine($"Prometheus evaluation time per query, one cycle at {sizes[^1]} canaries:");
-        foreach (var (seconds, query) in largestCycle.Select(QueryLog.Evaluation).OrderByDescending(q => q.Seconds))
-        {
-            var text = query.Length > 110 ? query[..110] + "…" : query;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {seconds * 1000,8:F1} ms  {text}"));
-        }
-
+        Print(results);
         return 0;
     }
 
-    private static async Task ReplayAsync(HttpClient http, IReadOnlyList<string> requests) =>
-        await Task.WhenAll(requests.Select(async url =>
-        {
-            using var response = await http.GetAsync(new Uri(url, UriKind.Relative));
-            response.EnsureSuccessStatusCode();
-            _ = await response.Content.ReadAsByteArrayAsync();
-        }));
-
-    private static double Median(List<double> values)
+    private static void Print(List<SizeResult> results)
     {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+        Console.WriteLine();
+        Console.WriteLine("| canaries | timing groups | queries/cycle | bot ms (median) | Prometheus-only ms (median) | ratio |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Canaries} | {r.TimingGroups} | {string.Join("/", r.QueriesPerCycle)} | {F(Stats.Median(r.BotMs))} | {F(Stats.Median(r.DirectMs))} | {r.Ratio:F2} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Runs (median (min–max) ms), the bot's own cost on canned answers, and the load average (1/5/15 min) before → after:");
+        Console.WriteLine("| canaries | bot runs | Prometheus-only runs | build queries | parse answers | client on canned answers | bot on canned answers | query KiB | answer KiB / series | first full cycle | decisions | load |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Canaries} | {Stats.Spread(r.BotMs)} | {Stats.Spread(r.DirectMs)} | {F(Stats.Median(r.BuildMs))} | {F(Stats.Median(r.ParseMs))} | {F(Stats.Median(r.ClientMs))} | {F(Stats.Median(r.CannedMs))} | {r.QueryChars / 1024.0:F0} | {r.AnswerBytes / 1024.0:F0} / {r.AnswerSeries} | {F(r.FirstCycleMs)} | {r.Decisions} | {r.LoadBefore} → {r.LoadAfter} |"));
+        }
+
+        var largest = results[^1];
+        Console.WriteLine();
+        Console.WriteLine($"Prometheus's own evaluation time per query (query log), last bot cycle at {largest.Canaries} canaries:");
+        foreach (var (eval, queue, query) in largest.LastCycleLog.Select(QueryLog.Evaluation).OrderByDescending(q => q.EvalSeconds))
+        {
+            var text = query.Length > 100 ? query[..100] + "…" : query;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {eval * 1000,9:F1} ms eval {queue * 1000,7:F1} ms queued  {query.Length / 1024.0,6:F0} KiB  {text}"));
+        }
     }
 
-    private static int IntOption(string[] args, string name, int fallback)
+    /// <summary>--keep: writes each size's queries next to the TSDB and keeps Prometheus up until a line on stdin, for hand profiling.</summary>
+    private static async Task KeepAsync(PrometheusServer server, BenchOptions options, IReadOnlyList<Scenarios.CanaryTarget> targets)
     {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        foreach (var n in options.Sizes)
+        {
+            using var repo = BenchFleet.Repository(targets.Take(n));
+
+            var policies = Policy.PolicyLoader.Discover(repo.Root).Select(path => Policy.PolicyLoader.Load(repo.Root, path)).ToList();
+            var queries = new Metrics.SignalQueries(policies).All;
+            for (var i = 0; i < queries.Count; i++)
+            {
+                await File.WriteAllTextAsync(Path.Combine(server.Directory, $"q{n}-{i}.promql"), queries[i]);
+            }
+        }
+
+        Console.WriteLine($"PROMETHEUS_URL={server.BaseUrl} QUERIES={server.Directory}/q<size>-<index>.promql; press Enter to stop");
+        _ = await Console.In.ReadLineAsync();
     }
 }
