@@ -33,6 +33,10 @@ public static class Trial
         await WaitUntilAsync(() => onsets.All(o => rig.Workers.All(w => w.RollbackFor(o.Fault.Service, o.At) is not null))
             || DateTimeOffset.UtcNow > deadline, deadline - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5), rig, ct, throwOnTimeout: false);
 
+        // The cycle that opened a pull request logs its end a moment later: wait for it, to say where the time went.
+        await WaitUntilAsync(() => onsets.All(o => rig.Workers.All(w => w.RollbackFor(o.Fault.Service, o.At) is not { } pr || w.CycleAround(pr.SeenAt) is not null)),
+            TimeSpan.FromSeconds(30), rig, ct, throwOnTimeout: false);
+
         var measurements = new List<Measurement>();
         foreach (var (fault, at) in onsets.OrderBy(o => o.At))
         {
@@ -93,6 +97,8 @@ public static class Trial
     /// <summary>Seconds since the last :00/:30 tick of the default schedule.</summary>
     private static double Phase(DateTimeOffset at) => (at.Second % 30) + (at.Millisecond / 1000.0);
 
+    private static string Tail(string log) => string.Join("\n", log.Split('\n').TakeLast(15));
+
     private static async Task WaitUntilAsync(Func<bool> done, TimeSpan timeout, Rig rig, CancellationToken ct, bool throwOnTimeout = true)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
@@ -101,6 +107,11 @@ public static class Trial
             if (rig.Workers.FirstOrDefault(w => w.Process.HasExited) is { } dead)
             {
                 throw new InvalidOperationException($"the {dead.Mode} worker exited with code {dead.Process.ExitCode}:\n  " + string.Join("\n  ", dead.Process.Tail()));
+            }
+
+            if (!Directory.Exists($"/proc/{rig.Prometheus.ProcessId}"))
+            {
+                throw new InvalidOperationException($"prometheus (pid {rig.Prometheus.ProcessId}) is gone; its last output:\n{Tail(rig.Prometheus.ServerLog)}");
             }
 
             if (DateTimeOffset.UtcNow > deadline)
