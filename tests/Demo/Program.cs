@@ -17,7 +17,7 @@ var settings = new LoopSettings
     Output = Console.Out,
     PullRequestsDirectory = Path.Combine(Path.GetTempPath(), $"promotion-demo-pull-requests-{DateTime.UtcNow:yyyyMMdd-HHmmss}"),
 };
-var overall = TimeSpan.FromMinutes(3);
+var overall = TimeSpan.FromSeconds(150);
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : "";
@@ -85,8 +85,9 @@ static string RepositoryRoot()
 
 void Stop(PosixSignalContext context)
 {
-    // Handled here: the loop's finally blocks stop the children and delete the working directory.
+    // Handled here: the loop's finally blocks stop the children and delete the working directory. Cancelled off the
+    // signal thread: cancellation runs continuations inline, and .NET also reaps child processes on that thread.
     context.Cancel = true;
     stopped = true;
-    cancel.Cancel();
+    _ = Task.Run(cancel.Cancel);
 }

@@ -5,12 +5,13 @@ using PromotionBot.Policy;
 namespace PromotionBot.Analysis;
 
 /// <summary>One analysis cycle: policies and weights from the repository, signals from Prometheus, a decision per canary.</summary>
-public sealed class CanaryAnalyzer(ISignalSource signals)
+/// <param name="timeScale">Every policy duration is divided by it as the policy loads (<see cref="PolicyTimeScale"/>); 1 = as written.</param>
+public sealed class CanaryAnalyzer(ISignalSource signals, double timeScale = PolicyTimeScale.None)
 {
     /// <summary>Judges every canary of the repository. Per-canary problems become <see cref="CanaryEvaluation.Error"/>; other canaries are still judged.</summary>
     public async Task<AnalysisRun> AnalyzeAsync(string repoDir, DateTimeOffset at, CancellationToken ct)
     {
-        var loaded = PolicyLoader.Discover(repoDir).Select(path => Load(repoDir, path)).ToList();
+        var loaded = PolicyLoader.Discover(repoDir).Select(path => Load(repoDir, path, timeScale)).ToList();
         RejectDuplicateNames(loaded);
 
         var judgeable = loaded.Where(c => c.Error is null).ToList();
@@ -35,12 +36,12 @@ public sealed class CanaryAnalyzer(ISignalSource signals)
     public Task<IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>>> ErrorRateSeriesAsync(CanaryPolicy policy, DateTimeOffset at, int points, CancellationToken ct) =>
         signals.ErrorRateSeriesAsync(policy, at, points, ct);
 
-    private static CanaryEvaluation Load(string repoDir, string policyPath)
+    private static CanaryEvaluation Load(string repoDir, string policyPath, double timeScale)
     {
         CanaryPolicy policy;
         try
         {
-            policy = PolicyLoader.Load(repoDir, policyPath);
+            policy = PolicyTimeScale.Apply(PolicyLoader.Load(repoDir, policyPath), timeScale);
         }
         catch (RepoFileException e)
         {

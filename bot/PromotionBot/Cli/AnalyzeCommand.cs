@@ -2,6 +2,7 @@ using System.CommandLine;
 using PromotionBot.Analysis;
 using PromotionBot.Configuration;
 using PromotionBot.Metrics;
+using PromotionBot.Policy;
 using PromotionBot.Reporting;
 
 namespace PromotionBot.Cli;
@@ -19,10 +20,22 @@ internal static class AnalyzeCommand
         var bearer = new Option<string?>("--prometheus-bearer-token-file") { Description = "File holding a bearer token for Prometheus" };
         var basic = new Option<string?>("--prometheus-basic-auth") { Description = "user:password for Prometheus basic auth (or set PROMETHEUS_BASIC_AUTH)" };
         var timeout = new Option<int>("--prometheus-timeout") { Description = "Per-query timeout in seconds", DefaultValueFactory = _ => 30 };
+        var timeScale = new Option<double>("--time-scale")
+        {
+            Description = "Divide every policy duration (window, interval, maxStaleness) by this, for demos on compressed time (at least 1)",
+            DefaultValueFactory = _ => PolicyTimeScale.None,
+        };
+        timeScale.Validators.Add(result =>
+        {
+            if (PolicyTimeScale.Problem(result.GetValueOrDefault<double>(), "--time-scale") is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
 
         var command = new Command("analyze", "Judge every canary of the repository on Prometheus and print the decisions; changes nothing")
         {
-            repo, prometheus, at, format, bearer, basic, timeout,
+            repo, prometheus, at, format, bearer, basic, timeout, timeScale,
         };
 
         command.Validators.Add(result =>
@@ -41,6 +54,12 @@ internal static class AnalyzeCommand
         command.SetAction(async (parse, ct) =>
         {
             var when = parse.GetValue(at) ?? time.GetUtcNow();
+            var scale = parse.GetValue(timeScale);
+            if (scale != PolicyTimeScale.None)
+            {
+                await stderr.WriteLineAsync("warning: " + PolicyTimeScale.Warning(scale, "--time-scale"));
+            }
+
             if (parse.GetValue(basic) is not null)
             {
                 await stderr.WriteLineAsync("warning: --prometheus-basic-auth puts a password on the command line, where other users of this machine can read it; set PROMETHEUS_BASIC_AUTH instead.");
@@ -64,7 +83,7 @@ internal static class AnalyzeCommand
                 TimeoutSeconds = parse.GetValue(timeout),
             };
             using var http = new HttpClient();
-            var analyzer = new CanaryAnalyzer(new SignalReader(new PrometheusClient(http, options, time)));
+            var analyzer = new CanaryAnalyzer(new SignalReader(new PrometheusClient(http, options, time)), scale);
             var run = await analyzer.AnalyzeAsync(Path.GetFullPath(parse.GetValue(repo)!), when, ct);
 
             await stdout.WriteAsync(parse.GetValue(format) == "json" ? JsonReport.Render(run) + Environment.NewLine : TableReport.Render(run));

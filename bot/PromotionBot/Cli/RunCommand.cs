@@ -29,6 +29,7 @@ internal static class RunCommand
           Prometheus:Url, Prometheus:BearerToken, Prometheus:BasicAuthUser, Prometheus:BasicAuthPassword,
           Prometheus:TimeoutSeconds (default 30), Prometheus:Retries (default 2),
           Links:Prometheus, Links:Grafana, Links:Kiali, Links:ArgoCd, Links:ArgoCdApplication,
+          Policy:TimeScale (default 1; demos: every policy duration divided by it),
           Worker:Schedule (default '*/30 * * * * *', with seconds), Worker:TimeZone (default UTC), urls (default http://localhost:8080),
           Logging:LogLevel:Default, Logging:Console:FormatterName (simple or json)
 
@@ -137,6 +138,11 @@ internal static class RunCommand
             }
 
             var secrets = options.Secrets.ToList();
+            if (options.Policy.TimeScale != Policy.PolicyTimeScale.None)
+            {
+                await stderr.WriteLineAsync("warning: " + Policy.PolicyTimeScale.Warning(options.Policy.TimeScale, "Policy:TimeScale"));
+            }
+
             if (!options.UsesGitHub)
             {
                 await stderr.WriteLineAsync("warning: GitHub is not configured: previewing as if no bot pull request were open.");

@@ -18,6 +18,8 @@ public sealed class BotOptions
 
     public LinkOptions Links { get; set; } = new();
 
+    public PolicyOptions Policy { get; set; } = new();
+
     /// <summary>
     /// Not a configuration key: <c>run --once --dry-run</c> sets it, so a preview may leave out every GitHub key when
     /// Git:RemoteUrl names the repository (it then assumes no open bot pull request). Anything given is still validated.

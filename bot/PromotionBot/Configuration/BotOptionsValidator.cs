@@ -88,6 +88,11 @@ public sealed partial class BotOptionsValidator : IValidateOptions<BotOptions>
             problems.Add("Prometheus:Retries must not be negative.");
         }
 
+        if (PromotionBot.Policy.PolicyTimeScale.Problem(options.Policy.TimeScale, "Policy:TimeScale") is { } timeScale)
+        {
+            problems.Add(timeScale);
+        }
+
         AbsoluteHttpUrl(options.Links.Prometheus, "Links:Prometheus", problems, required: false);
         AbsoluteHttpUrl(options.Links.Grafana, "Links:Grafana", problems, required: false);
         AbsoluteHttpUrl(options.Links.Kiali, "Links:Kiali", problems, required: false);

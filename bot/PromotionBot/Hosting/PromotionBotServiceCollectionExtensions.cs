@@ -41,7 +41,7 @@ public static class PromotionBotServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PrometheusClient>>()));
         services.AddTransient<ISignalSource, SignalReader>();
-        services.AddTransient<CanaryAnalyzer>();
+        services.AddTransient(sp => new CanaryAnalyzer(sp.GetRequiredService<ISignalSource>(), Options(sp).Policy.TimeScale));
 
         services.AddSingleton(sp => new GitHubConnection(Options(sp).GitHub, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new GitHubRetry(

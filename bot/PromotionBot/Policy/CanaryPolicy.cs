@@ -58,6 +58,9 @@ public sealed record AnalysisSettings(
 {
     /// <summary>v2 against v1 (analysis.comparison); on by default.</summary>
     public ComparisonSettings Comparison { get; init; } = ComparisonSettings.Default;
+
+    /// <summary>The factor the durations above were divided by when the policy loaded (<see cref="PolicyTimeScale"/>); 1 = as written.</summary>
+    public double TimeScale { get; init; } = PolicyTimeScale.None;
 }
 
 /// <param name="Enabled">Compare v2 with v1 at all (default true).</param>

@@ -3,6 +3,7 @@ using System.Text;
 using PromotionBot.Analysis;
 using PromotionBot.Configuration;
 using PromotionBot.Metrics;
+using PromotionBot.Policy;
 
 namespace PromotionBot.PullRequests;
 
@@ -58,7 +59,7 @@ public static class PullRequestBody
         b.AppendLine();
 
         var a = policy.Analysis;
-        b.AppendLine($"### Evidence (last {Duration(a.Window)})");
+        b.AppendLine($"### Evidence (last {Duration(a.Window)}{(a.TimeScale == PolicyTimeScale.None ? "" : ", " + PolicyTimeScale.Describe(a.TimeScale))})");
         b.AppendLine();
         if (signals is null || signals.Unavailable is not null)
         {

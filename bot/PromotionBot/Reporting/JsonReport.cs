@@ -39,6 +39,16 @@ public static class JsonReport
         WriteNullable(w, "canary", p?.Canary);
         WriteNullable(w, "policyFile", p?.PolicyFile);
         WriteNullable(w, "virtualServiceFile", p?.VirtualService.File);
+        WriteNullable(w, "window", p is null ? null : Policy.Durations.Format(p.Analysis.Window));
+        if (p is null)
+        {
+            w.WriteNull("timeScale");
+        }
+        else
+        {
+            w.WriteNumber("timeScale", p.Analysis.TimeScale);
+        }
+
         if (c.Weights is not null && p is not null)
         {
             WriteWeights(w, "weights", new Dictionary<string, int> { [p.Stable] = c.Weights.Of(p.Stable), [p.Canary] = c.Weights.Of(p.Canary) });

@@ -16,7 +16,9 @@ public static class TableReport
 
         var widths = Enumerable.Range(0, rows[0].Length - 1).Select(i => rows.Max(r => r[i].Length)).ToArray();
         var sb = new StringBuilder();
-        sb.AppendLine($"Evaluated at {run.EvaluatedAt.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}");
+        var scale = run.Canaries.Select(c => c.Policy?.Analysis.TimeScale ?? Policy.PolicyTimeScale.None).Max(s => (double?)s) ?? Policy.PolicyTimeScale.None;
+        sb.AppendLine($"Evaluated at {run.EvaluatedAt.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}" +
+                      (scale == Policy.PolicyTimeScale.None ? "" : $" ({Policy.PolicyTimeScale.Describe(scale)}: policy durations divided by {scale:0.###})"));
         foreach (var row in rows)
         {
             for (var i = 0; i < row.Length; i++)

@@ -90,6 +90,12 @@ public static class WorkerHost
             return null;
         }
 
+        var policy = app.Services.GetRequiredService<IOptions<BotOptions>>().Value.Policy;
+        if (policy.TimeScale != Policy.PolicyTimeScale.None)
+        {
+            WorkerLog.TimeScaled(app.Services.GetRequiredService<ILogger<PromotionWorker>>(), Policy.PolicyTimeScale.Warning(policy.TimeScale, "Policy:TimeScale"));
+        }
+
         app.MapPromotionWorkerEndpoints();
         app.MapAlertmanagerWebhook();
         return app;

@@ -25,4 +25,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(7, LogLevel.Information, "Worker stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(8, LogLevel.Warning, "{Warning}")]
+    public static partial void TimeScaled(ILogger logger, string warning);
 }

@@ -28,7 +28,7 @@ public sealed partial class DemoLoop
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             failure = $"the story did not end within {_settings.StoryTimeout.TotalSeconds:0} s: " + string.Join(", ", story.Canaries.Select(c =>
-                $"{c.Service} live {Weights.Format(LiveWeights(c.Service))} (expected v2 at {c.ExpectedFinalCanaryWeight})"));
+                $"{c.Service} live {Weights.Format(LiveWeights(c.Service))} (expected v2 at {c.ExpectedFinalCanaryWeight})")) + Problems();
         }
 
         await timeout.CancelAsync();
@@ -55,6 +55,7 @@ public sealed partial class DemoLoop
         {
             var readable = _events.Reader.WaitToReadAsync(ct).AsTask();
             var finished = await Task.WhenAny(readable, Task.Delay(TimeSpan.FromSeconds(1), ct));
+            ct.ThrowIfCancellationRequested();
             if (finished != readable && Worker.HasExited)
             {
                 return $"the worker exited with code {Worker.ExitCode}; its last lines:\n  " + string.Join("\n  ", Worker.Tail());
@@ -110,6 +111,15 @@ public sealed partial class DemoLoop
         Event(DateTimeOffset.UtcNow, $"FAULT {canary.Service}: {fault.EscalatedDescription}");
     }
 
+    /// <summary>What the stand-ins could not do (a sync that failed to render, a merge refused), for failure messages.</summary>
+    private string Problems()
+    {
+        var problems = ArgoCd.Problems.Select(p => "Argo CD stand-in: " + p).Concat(Reviewer.Problems.Select(p => "reviewer: " + p)).TakeLast(5).ToList();
+        var tail = Worker.Tail().TakeLast(5).ToList();
+        return (problems.Count > 0 ? "\n  " + string.Join("\n  ", problems) : "")
+            + (tail.Count > 0 ? "\nThe worker's last lines:\n  " + string.Join("\n  ", tail) : "");
+    }
+
     private LoopSummary Summarise(string? failure)
     {
         var story = _settings.Storyline;
@@ -153,7 +163,7 @@ public sealed partial class DemoLoop
         var window = (_windows.TryGetValue(d.Name, out var w) ? w : TimeSpan.FromMinutes(10)) / _settings.TimeScale;
         var ns = d.Canary.Contains('/', StringComparison.Ordinal) ? d.Canary[..d.Canary.IndexOf('/', StringComparison.Ordinal)] : TutorialShop.Namespace;
         var figures = await new ViewMetrics(_http, Prometheus.BaseUrl).ReadAsync(ns, d.Name, window, ct);
-        var live = Weights.Ordered(ArgoCd.LiveWeights(ns, d.Name), [.. d.Weights.Select(x => x.Key)]);
+        var live = Weights.Ordered(LiveWeightMap(ns, d.Name), [.. d.Weights.Select(x => x.Key)]);
         var pr = PullRequests.OpenFor(d.Name) is { } open ? $"#{open.Number}" : "-";
         var cause = d.Next.Count > 0 ? $"→ {Weights.Format(d.Next)}: {d.Cause}" : d.Cause;
         Print(LiveViewFormat.Row(Clock(d.At), d.Name, Weights.Format(d.Weights), Weights.Format(live),

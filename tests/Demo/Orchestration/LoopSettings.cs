@@ -2,7 +2,7 @@ namespace Demo.Orchestration;
 
 /// <summary>
 /// Everything the loop is parameterised by. The defaults are <c>make demo</c>'s: the shipped policies compressed
-/// ×20, a cycle every 2 s, Prometheus scraping every second, a reviewer who merges 3 s after a pull request opens and
+/// ×30, a cycle every 2 s, Prometheus scraping every second, a reviewer who merges 3 s after a pull request opens and
 /// an Argo CD that applies 2 s after main moves. A benchmark sets production values instead.
 /// </summary>
 public sealed record LoopSettings
@@ -13,7 +13,7 @@ public sealed record LoopSettings
     public Storyline Storyline { get; init; } = Storyline.Tutorial;
 
     /// <summary>Policy:TimeScale for the worker: every policy duration is divided by it.</summary>
-    public double TimeScale { get; init; } = 20;
+    public double TimeScale { get; init; } = 30;
 
     /// <summary>Worker:Schedule (Cronos, with seconds).</summary>
     public string Schedule { get; init; } = "*/2 * * * * *";

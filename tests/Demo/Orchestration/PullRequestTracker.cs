@@ -24,10 +24,6 @@ public sealed partial class PullRequestTracker
         _github = github;
         _bodies = bodiesDirectory;
         _gitWeights = gitWeights;
-        if (_bodies is not null)
-        {
-            Directory.CreateDirectory(_bodies);
-        }
     }
 
     /// <summary>A bot pull request seen for the first time.</summary>
@@ -164,6 +160,7 @@ public sealed partial class PullRequestTracker
             }
 
             _writtenBodies[record.Number] = body;
+            Directory.CreateDirectory(_bodies);
             record.BodyFile ??= Path.Combine(_bodies, $"pr-{record.Number:D2}-{record.Canary}-{record.Kind}.md");
             File.WriteAllText(record.BodyFile, $"# #{record.Number} {record.Title}\n\n{body}\n");
         }

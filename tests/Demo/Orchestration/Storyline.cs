@@ -14,8 +14,8 @@ public sealed record Storyline(string Name, IReadOnlyList<CanaryScript> Canaries
     /// order-management v2 advances to 50, then answers 5xx and trips circuit breaking, and is rolled back to v1.
     /// </summary>
     public static Storyline Tutorial { get; } = new("tutorial", [
-        new CanaryScript("product-catalog", RequestsPerSecond: 300, ExpectedFinalCanaryWeight: 100),
-        new CanaryScript("order-management", RequestsPerSecond: 600, ExpectedFinalCanaryWeight: 0,
+        new CanaryScript("product-catalog", RequestsPerSecond: 400, ExpectedFinalCanaryWeight: 100),
+        new CanaryScript("order-management", RequestsPerSecond: 800, ExpectedFinalCanaryWeight: 0,
             Fault: FaultScript.CircuitBreaking(afterLiveSteps: 1, delay: TimeSpan.FromSeconds(6))),
     ]);
 

@@ -5,6 +5,11 @@ namespace Demo.Orchestration;
 /// <summary>What the loop reads from the worker's JSON log lines (Microsoft's json console formatter: EventId, LogLevel, Message, State).</summary>
 public abstract record WorkerEvent(DateTimeOffset At)
 {
+    /// <summary>The message templates of PromotionBot.Worker.WorkerLog the loop reads (Decision, Finished).</summary>
+    public const string DecisionTemplate = "Canary {Canary}: {Decision} at {Weights}{Arrow}{NextWeights} ({Cause})";
+
+    public const string FinishedTemplatePrefix = "Cycle {Result} in {DurationSeconds";
+
     /// <summary>The event of one log line, or null for lines the loop does not use (or that are not JSON).</summary>
     public static WorkerEvent? Parse(string line, DateTimeOffset at)
     {
@@ -24,15 +29,15 @@ public abstract record WorkerEvent(DateTimeOffset At)
                 return level is "Warning" or "Error" or "Critical" ? new WorkerMessage(at, level, message) : null;
             }
 
-            // WorkerLog.Decision: "Canary {Canary}: {Decision} at {Weights}{Arrow}{NextWeights} ({Cause})".
-            if (Text(state, "Canary") is { Length: > 0 } canary && Text(state, "Decision") is { Length: > 0 } decision)
+            // WorkerLog.Decision, by its template: other lines (the gate's "advance held") carry a Canary too.
+            var template = Text(state, "{OriginalFormat}");
+            if (template == DecisionTemplate && Text(state, "Canary") is { Length: > 0 } canary && Text(state, "Decision") is { Length: > 0 } decision)
             {
                 return new CanaryDecision(at, canary, decision, ParseWeights(Text(state, "Weights")),
                     ParseWeights(Text(state, "NextWeights")), Text(state, "Cause"));
             }
 
-            // WorkerLog.Finished: "Cycle {Result} in {DurationSeconds} s at {BaseSha}: {Canaries} canaries, trigger {Trigger}".
-            if (Text(state, "Result") is { Length: > 0 } result && state.TryGetProperty("Trigger", out _))
+            if (template.StartsWith(FinishedTemplatePrefix, StringComparison.Ordinal) && Text(state, "Result") is { Length: > 0 } result)
             {
                 return new CycleFinished(at, result, Text(state, "BaseSha"), Text(state, "Trigger"));
             }

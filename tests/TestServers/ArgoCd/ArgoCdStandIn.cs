@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LibGit2Sharp;
 using TestServers.Kubernetes;
@@ -93,7 +94,7 @@ public sealed partial class ArgoCdStandIn : IAsyncDisposable
             {
                 var subset = (string?)destination["destination"]?["subset"] ?? (string?)destination["destination"]?["host"] ?? "";
                 // Istio: a lone destination without weight takes all traffic, otherwise a missing weight is 0.
-                var weight = destination["weight"] is JsonValue w ? w.GetValue<int>() : route.Count == 1 ? 100 : 0;
+                var weight = destination["weight"] is JsonValue w ? w.Deserialize<int>() : route.Count == 1 ? 100 : 0;
                 weights[subset] = weights.GetValueOrDefault(subset) + weight;
             }
         }
