@@ -26,6 +26,7 @@ public sealed class Rig : IAsyncDisposable
     private readonly ConcurrentQueue<DateTimeOffset> _scrapes = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _scrapeWatch = Task.CompletedTask;
+    private ArgoCdStandIn _argo = null!;
 
     private Rig(DirectoryInfo work, bool keep)
     {
@@ -76,7 +77,7 @@ public sealed class Rig : IAsyncDisposable
         var cluster = await KubernetesTestServer.StartAsync();
         _parts.Push(cluster);
         var kubeconfig = cluster.WriteKubeconfig(Path.Combine(work, "kube"));
-        var argo = await ArgoCdStandIn.StartAsync(cluster, originAlert, new ArgoCdStandInOptions([DemoLoop.Application], TimeSpan.FromSeconds(2)), ct);
+        var argo = _argo = await ArgoCdStandIn.StartAsync(cluster, originAlert, new ArgoCdStandInOptions([DemoLoop.Application], TimeSpan.FromSeconds(2)), ct);
         _parts.Push(argo);
 
         Mesh = await MeshSimulator.StartAsync(new MeshOptions(TutorialShop.MeshServices(Shop),
@@ -108,6 +109,26 @@ public sealed class Rig : IAsyncDisposable
         new CanaryScript("product-catalog", RequestsPerSecond: 100, ExpectedFinalCanaryWeight: 20),
         new CanaryScript("order-management", RequestsPerSecond: 30, ExpectedFinalCanaryWeight: 20),
     ]);
+
+    /// <summary>
+    /// Throws unless Prometheus has v2 requests of every canary: a fault on a subset that gets no traffic (live weights
+    /// unknown to the mesh) would show nothing but the ejection gauge and measure nothing honest.
+    /// </summary>
+    public async Task EnsureCanaryTrafficAsync(IEnumerable<string> services, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        const string query = "sum by (destination_service_name) (istio_requests_total{reporter=\"destination\", destination_version=\"v2\"})";
+        await using var stream = await http.GetStreamAsync(new Uri(Prometheus.BaseUrl, "api/v1/query?query=" + Uri.EscapeDataString(query)), ct);
+        using var doc = await System.Text.Json.JsonDocument.ParseAsync(stream, cancellationToken: ct);
+        var seen = doc.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
+            .Where(r => double.Parse(r.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0)
+            .Select(r => r.GetProperty("metric").GetProperty("destination_service_name").GetString())
+            .ToHashSet(StringComparer.Ordinal);
+        if (services.FirstOrDefault(s => !seen.Contains(s)) is { } missing)
+        {
+            throw new InvalidOperationException($"{missing} v2 gets no traffic in the mesh (live weights {string.Join(",", _argo.LiveWeights(TutorialShop.Namespace, missing) ?? new Dictionary<string, int>())})");
+        }
+    }
 
     private async Task WatchScrapesAsync(CancellationToken ct)
     {

@@ -19,6 +19,7 @@ public static class Trial
         print($"trial {number}: parts up in {started.Elapsed.TotalSeconds:0} s ({rig.WorkDirectory}); waiting for both workers' first cycle");
         await WaitUntilAsync(() => rig.Workers.All(w => w.Cycles.Count > 0), WarmTimeout, rig, ct);
 
+        await rig.EnsureCanaryTrafficAsync(FaultKind.All.Select(f => f.Service), ct);
         var plans = settings.Faults.Select(f => (Fault: f, Delay: settings.OnsetSpread * random.NextDouble())).ToList();
         var onsets = await Task.WhenAll(plans.Select(async p =>
         {

@@ -73,6 +73,9 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
                 new("LeaderElection:Enabled", "false"),
                 new("Logging:Console:FormatterName", "json"),
                 new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                // The worker's own clock on every line: cycle ends and webhook calls are timed where they happen, not when the pipe delivers them.
+                new("Logging:Console:FormatterOptions:TimestampFormat", "yyyy-MM-ddTHH:mm:ss.fffZ"),
+                new("Logging:Console:FormatterOptions:UseUtcTimestamp", "true"),
             };
             if (webhookToken is not null)
             {
@@ -210,11 +213,12 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
             return;
         }
 
-        var at = DateTimeOffset.UtcNow;
         try
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
+            var at = root.TryGetProperty("Timestamp", out var stamp) && DateTimeOffset.TryParse(stamp.GetString(), CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal, out var logged) ? logged : DateTimeOffset.UtcNow;
             if (!root.TryGetProperty("State", out var state) || state.ValueKind != JsonValueKind.Object)
             {
                 return;
@@ -249,7 +253,7 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
 /// <summary>A bot pull request: first seen on the stand-in (50 ms polling) and GitHub's created_at (whole seconds).</summary>
 public sealed record OpenedPull(int Number, string Service, string Decision, string Title, DateTimeOffset SeenAt, DateTimeOffset CreatedAt);
 
-/// <summary>A cycle the worker logged as finished (when the line arrived), how long it ran and what started it.</summary>
+/// <summary>A cycle the worker logged as finished (the line's timestamp), how long it ran and what started it.</summary>
 public sealed record FinishedCycle(DateTimeOffset FinishedAt, TimeSpan Duration, string Trigger, string Result)
 {
     public DateTimeOffset StartedAt => FinishedAt - Duration;
