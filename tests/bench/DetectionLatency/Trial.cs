@@ -63,7 +63,7 @@ public static class Trial
             return new(trial, fault, worker.Mode, at, Phase(at), firstScrape, null, null, null, webhook, null, null, problem);
         }
 
-        if (Math.Abs((pr.CreatedAt - pr.SeenAt).TotalSeconds) > 2)
+        if (pr.SeenAt - pr.CreatedAt > WorkerUnderTest.SeenSlack + TimeSpan.FromSeconds(1) || pr.CreatedAt - pr.SeenAt > TimeSpan.FromSeconds(1))
         {
             problem ??= $"PR #{pr.Number} created_at {pr.CreatedAt:HH:mm:ss} but first seen {pr.SeenAt:HH:mm:ss.fff}";
         }

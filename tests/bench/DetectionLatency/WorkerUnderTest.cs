@@ -116,8 +116,16 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
     public IReadOnlyList<OpenedPull> EarlyRollbacks(string service, DateTimeOffset before) =>
         [.. _pulls.Values.Where(p => p.Service == service && p.Decision == "rollback" && p.SeenAt < before)];
 
-    /// <summary>The cycle that was running when <paramref name="at"/> happened (the first one to finish at or after it).</summary>
-    public FinishedCycle? CycleAround(DateTimeOffset at) => _cycles.Where(c => c.FinishedAt >= at).MinBy(c => c.FinishedAt);
+    /// <summary>
+    /// The cycle that opened a pull request first seen at <paramref name="seenAt"/>: the last one that started before it. Its end must
+    /// not be earlier than <see cref="SeenSlack"/> before: on a loaded machine the 50 ms poll can see a pull request a moment after the
+    /// cycle that opened it has logged its end.
+    /// </summary>
+    public FinishedCycle? CycleAround(DateTimeOffset seenAt) =>
+        _cycles.Where(c => c.StartedAt <= seenAt).MaxBy(c => c.StartedAt) is { } c && c.FinishedAt >= seenAt - SeenSlack ? c : null;
+
+    /// <summary>How late the poll may see a pull request (also the tolerance against GitHub's whole-second created_at).</summary>
+    public static readonly TimeSpan SeenSlack = TimeSpan.FromSeconds(2);
 
     public async ValueTask DisposeAsync()
     {
