@@ -15,7 +15,7 @@ public static class Trial
     public static async Task<IReadOnlyList<Measurement>> RunAsync(int number, BenchSettings settings, Random random, Action<string> print, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
-        await using var rig = await Rig.StartAsync(settings, ct);
+        await using var rig = await StartRigAsync(settings, print, number, ct);
         print($"trial {number}: parts up in {started.Elapsed.TotalSeconds:0} s ({rig.WorkDirectory}); waiting for both workers' first cycle");
         await WaitUntilAsync(() => rig.Workers.All(w => w.Cycles.Count > 0), WarmTimeout, rig, ct);
 
@@ -93,6 +93,25 @@ public static class Trial
         }
 
         return string.Join("; ", parts) + (m.Problem is { } p ? $"  INVALID: {p}" : "");
+    }
+
+    /// <summary>
+    /// Starts a rig, up to three times: on a shared machine a free port picked for a worker can be taken by someone else
+    /// before the worker binds it. Nothing is measured before the rig is up, so a retry changes no result.
+    /// </summary>
+    private static async Task<Rig> StartRigAsync(BenchSettings settings, Action<string> print, int number, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Rig.StartAsync(settings, ct);
+            }
+            catch (Exception ex) when (attempt < 3 && ex is InvalidOperationException or TimeoutException or IOException)
+            {
+                print($"trial {number}: the rig did not start ({ex.Message.Split('\n')[0]}); again");
+            }
+        }
     }
 
     /// <summary>Seconds since the last :00/:30 tick of the default schedule.</summary>
