@@ -102,12 +102,13 @@ public sealed partial class DemoLoop
         }
 
         await Task.Delay(fault.Delay, ct);
-        SetCanaryBehaviour(canary.Service, fault.Failing);
+        var healthy = Mesh.GetBehaviour(canary.Service, "v2");
+        SetCanaryBehaviour(canary.Service, fault.Failing(healthy));
         var at = DateTimeOffset.UtcNow;
         _faultAt.TryAdd(canary.Service, at);
         Event(at, $"FAULT {canary.Service}: {fault.Description}");
         await Task.Delay(fault.EscalateAfter, ct);
-        SetCanaryBehaviour(canary.Service, fault.Escalated);
+        SetCanaryBehaviour(canary.Service, fault.Escalated(healthy));
         Event(DateTimeOffset.UtcNow, $"FAULT {canary.Service}: {fault.EscalatedDescription}");
     }
 

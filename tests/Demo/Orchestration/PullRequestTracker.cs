@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TestServers.GitHub;
 
@@ -101,7 +99,8 @@ public sealed partial class PullRequestTracker
 
                 if (record.MergedAt is null && (bool?)pr["merged"] == true)
                 {
-                    record.MergedAt = ParseTime(pr["merged_at"]) ?? now;
+                    // merged_at has whole seconds; the reviewer's own time (NoteMerge) replaces this when it arrives.
+                    record.MergedAt = now;
                     record.MergeSha = (string?)pr["merge_commit_sha"];
                     merged = record;
                 }
@@ -165,9 +164,6 @@ public sealed partial class PullRequestTracker
             File.WriteAllText(record.BodyFile, $"# #{record.Number} {record.Title}\n\n{body}\n");
         }
     }
-
-    private static DateTimeOffset? ParseTime(JsonNode? node) =>
-        (string?)node is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
     // The bot's hidden marker (PullRequestMarker): <!-- promotion-bot: canary=ns/name decision=kind weights=v1:50,v2:50 base=sha -->
     [GeneratedRegex(@"<!--\s*promotion-bot:\s*canary=(?<ns>[^/\s]+)/(?<name>\S+)\s+decision=(?<kind>[a-z]+)\s+weights=(?<w>\S+)\s+base=[0-9a-fA-F]*\s*-->")]

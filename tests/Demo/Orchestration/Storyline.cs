@@ -39,21 +39,21 @@ public sealed record CanaryScript(string Service, double RequestsPerSecond, int 
 
 /// <summary>
 /// A scripted failure of the canary subset: once <paramref name="AfterLiveSteps"/> of the canary's bot pull requests
-/// are live (0: from the start), after <paramref name="Delay"/>, v2 behaves as <paramref name="Failing"/>; after
-/// <paramref name="EscalateAfter"/> more, as <paramref name="Escalated"/>.
+/// are live (0: from the start), after <paramref name="Delay"/>, v2 behaves as <paramref name="Failing"/> makes its
+/// healthy behaviour; after <paramref name="EscalateAfter"/> more, as <paramref name="Escalated"/> makes it.
 /// </summary>
-public sealed record FaultScript(int AfterLiveSteps, TimeSpan Delay, string Description, SubsetBehaviour Failing,
-    TimeSpan EscalateAfter, string EscalatedDescription, SubsetBehaviour Escalated)
+public sealed record FaultScript(int AfterLiveSteps, TimeSpan Delay, string Description, Func<SubsetBehaviour, SubsetBehaviour> Failing,
+    TimeSpan EscalateAfter, string EscalatedDescription, Func<SubsetBehaviour, SubsetBehaviour> Escalated)
 {
     /// <summary>
-    /// What the tutorial's circuit breaker does to a broken order-management v2: it answers 5xx, Envoy's outlier detector
-    /// (5 consecutive 5xx) ejects it, and the small connection pool overflows (503 UO).
+    /// What the tutorial's circuit breaker does to a broken order-management v2: it answers 5xx (and slower), Envoy's
+    /// outlier detector (5 consecutive 5xx) ejects it, and the small connection pool overflows (503 UO).
     /// </summary>
     public static FaultScript CircuitBreaking(int afterLiveSteps, TimeSpan delay) => new(
         afterLiveSteps, delay,
         "v2 starts answering 30 % 5xx",
-        new SubsetBehaviour(ErrorRatio: 0.3, LatencyMs: 80),
+        healthy => healthy with { ErrorRatio = 0.3, LatencyMs = healthy.LatencyMs * 1.5 },
         TimeSpan.FromSeconds(2),
         "Envoy ejects v2 (outlier detection) and its connection pool overflows (503 UO)",
-        new SubsetBehaviour(ErrorRatio: 0.6, LatencyMs: 120, Ejected: true, OverflowPerSecond: 25));
+        healthy => healthy with { ErrorRatio = 0.6, LatencyMs = healthy.LatencyMs * 2, Ejected = true, OverflowPerSecond = 25 });
 }

@@ -5,32 +5,16 @@ using Scenarios.Live;
 namespace Demo.Orchestration;
 
 /// <summary>
-/// The tutorial's seven services as this repository deploys them (apps/ecommerce/base/workloads: names and ports) and
-/// the traffic the simulator gives them. The canaries get v1 and v2; everything else runs v1 only.
+/// The tutorial's seven services as the mesh simulator serves them (Scenarios.Live.TutorialMesh: ports, pods, callers,
+/// latencies), with the storyline's traffic for its canaries, and the analysis windows of the repository's policies.
 /// </summary>
 public static partial class TutorialShop
 {
-    public const string Namespace = "ecommerce";
-
-    /// <summary>Name, port and requests per second of the services that are not canaries.</summary>
-    private static readonly (string Name, int Port, double Rps)[] Services =
-    [
-        ("ecommerce-ui", 4000, 40),
-        ("product-catalog", 3001, 100),
-        ("product-inventory", 3002, 30),
-        ("profile-management", 3003, 20),
-        ("order-management", 9090, 30),
-        ("shipping-and-handling", 8080, 20),
-        ("contact-support-team", 8000, 5),
-    ];
+    public const string Namespace = TutorialMesh.Namespace;
 
     public static IReadOnlyList<MeshService> MeshServices(Storyline story) =>
-        Services.Select(s => story.Canaries.FirstOrDefault(c => c.Service == s.Name) is { } canary
-                ? new MeshService(Namespace, s.Name, s.Port, canary.RequestsPerSecond,
-                    new Dictionary<string, SubsetBehaviour> { ["v1"] = new(), ["v2"] = new() })
-                : new MeshService(Namespace, s.Name, s.Port, s.Rps,
-                    new Dictionary<string, SubsetBehaviour> { ["v1"] = new() },
-                    Caller: s.Name == "ecommerce-ui" ? "istio-ingressgateway" : "ecommerce-ui"))
+        TutorialMesh.Services()
+            .Select(s => story.Canaries.FirstOrDefault(c => c.Service == s.Name) is { } canary ? s with { RequestsPerSecond = canary.RequestsPerSecond } : s)
             .ToList();
 
     /// <summary>

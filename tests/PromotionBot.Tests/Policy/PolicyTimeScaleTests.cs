@@ -4,7 +4,11 @@ using PromotionBot.Policy;
 using PromotionBot.Tests.Cli;
 using PromotionBot.PullRequests;
 using PromotionBot.Tests.Cluster;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PromotionBot.Tests.PullRequests;
+using PromotionBot.Tests.Worker;
+using PromotionBot.Worker;
 using Xunit;
 
 namespace PromotionBot.Tests.Policy;
@@ -93,6 +97,34 @@ public sealed class PolicyTimeScaleTests
 
         Assert.Equal(2, exit);
         Assert.Contains(expected, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_once_warns_that_time_is_compressed()
+    {
+        await using var sandbox = await GitOpsSandbox.CreateAsync(("ecommerce", 80, 20));
+
+        var (_, _, err) = await CliRun.InvokeAsync(["run", "--once", "--dry-run", $"--Git:RemoteUrl={sandbox.Remote}", $"--Git:CacheDirectory={sandbox.Cache}",
+            "--Prometheus:Url=http://127.0.0.1:9", "--Prometheus:Retries=0", "--Cluster:Enabled=false", "--Policy:TimeScale=20"]);
+
+        Assert.Contains("warning: Policy:TimeScale is 20: every policy duration is divided by it (time ×20: a 10m window is judged over 30s)", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_worker_logs_a_warning_at_start()
+    {
+        await using var sandbox = await GitOpsSandbox.CreateAsync(("ecommerce", 80, 20));
+        var logs = new CapturedLogs();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        await using var app = WorkerHost.TryBuild(["--urls=http://127.0.0.1:0", $"--GitHub:ApiUrl={sandbox.GitHub.ApiUrl}", $"--GitHub:Token={GitOpsSandbox.Token}",
+            $"--GitHub:Owner={GitOpsSandbox.Owner}", $"--GitHub:Repository={GitOpsSandbox.Repo}", $"--Git:RemoteUrl={sandbox.Remote}",
+            $"--Git:CacheDirectory={sandbox.Cache}", "--Prometheus:Url=http://127.0.0.1:9", "--Cluster:Enabled=false", "--Policy:TimeScale=20"],
+            null, dryRun: false, stdout, stderr, services => services.AddLogging(l => l.AddProvider(logs)));
+
+        Assert.True(app is not null, stderr.ToString());
+        Assert.Contains(logs.Lines, l => l.Contains("Warning", StringComparison.Ordinal) && l.Contains("Policy:TimeScale is 20", StringComparison.Ordinal));
     }
 
     [Fact]

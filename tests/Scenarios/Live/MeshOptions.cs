@@ -26,9 +26,10 @@ public sealed record MeshService(
 /// <summary>How one subset behaves from the moment it is set. Every field is a rate or a state, never a count.</summary>
 /// <param name="ErrorRatio">Share of the requests its pods answer with <paramref name="ErrorCode"/> themselves (flags "-", both reporters).</param>
 /// <param name="LatencyMs">Typical latency; the histogram spreads requests around it (p99 lands at about 2–4 ×).</param>
-/// <param name="Ejected">The callers' Envoy has ejected every pod of the subset (maxEjectionPercent 100, as the repository's
-/// DestinationRule sets): ejections_active = Pods, ejections_enforced counts again each 30 s base ejection time, no healthy
-/// member, and the subset's share of requests fails in the caller with 503 UH (Istio sets no panic threshold).</param>
+/// <param name="Ejected">While the subset gets traffic, the callers' Envoy has ejected every pod of it (maxEjectionPercent 100,
+/// as the repository's DestinationRule sets): ejections_active = Pods, ejections_enforced counts again each 30 s base
+/// ejection time, no healthy member, and the subset's share of requests fails in the caller with 503 UH (Istio sets no
+/// panic threshold). Without traffic (weight 0) nothing fails again: the pods come back 30 s after the last ejection.</param>
 /// <param name="OverflowPerSecond">Requests the callers' Envoy rejects with 503 UO (pending overflow on the subset's cluster)
 /// while the subset gets traffic; they are taken from its share.</param>
 /// <param name="Crashed">The pods crash-loop: none is ready, so Envoy knows no member; callers answer the subset's share

@@ -89,20 +89,30 @@ internal sealed class SimulatedService
         }
 
         var remaining = Math.Max(0, offered - rejected);
-        if (b.Ejected)
+        var elapsed = TimeSpan.FromSeconds(seconds);
+        if (b.Ejected && share > 0)
         {
+            // Ejected from the start of this step (the behaviour or the traffic began then); still failing, so ejected
+            // again each time the base ejection time brings the hosts back.
             if (s.Cluster.EjectionsActive == 0)
             {
                 s.Cluster.Eject(b.Pods);
                 s.EjectedFor = TimeSpan.Zero;
             }
-            else
+
+            s.EjectedFor += elapsed;
+            for (; s.EjectedFor >= BaseEjectionTime; s.EjectedFor -= BaseEjectionTime)
             {
-                s.EjectedFor += TimeSpan.FromSeconds(seconds);
-                for (; s.EjectedFor >= BaseEjectionTime; s.EjectedFor -= BaseEjectionTime)
-                {
-                    s.Cluster.EjectAgain(b.Pods);
-                }
+                s.Cluster.EjectAgain(b.Pods);
+            }
+        }
+        else if (b.Ejected && s.Cluster.EjectionsActive > 0)
+        {
+            // No traffic to fail on (e.g. rolled back to 0 %): the hosts come back after their ejection time and stay.
+            s.EjectedFor += elapsed;
+            if (s.EjectedFor >= BaseEjectionTime)
+            {
+                s.Cluster.Eject(0);
             }
         }
         else
@@ -110,9 +120,10 @@ internal sealed class SimulatedService
             s.Cluster.Eject(0);
         }
 
+        var ejected = s.Cluster.EjectionsActive > 0;
         var ready = b.Crashed ? 0 : b.Pods;
-        s.Cluster.Members(b.Ejected ? 0 : ready, ready);
-        if (b.Crashed || b.Ejected)
+        s.Cluster.Members(ejected ? 0 : ready, ready);
+        if (b.Crashed || ejected)
         {
             // No healthy host in the subset: the caller's Envoy answers the subset's share itself, no pod sees it.
             var connectFailed = b.Crashed ? Math.Min(remaining, s.ConnectFails.Take(remaining * ConnectFailShareWhenCrashed)) : 0;

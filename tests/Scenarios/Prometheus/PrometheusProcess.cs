@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 
 namespace Scenarios.Prometheus;
 
@@ -18,11 +19,14 @@ internal sealed class PrometheusProcess
     private readonly Process _process;
     private readonly StringBuilder _log;
 
-    private PrometheusProcess(Process process, StringBuilder log, Uri baseUrl)
+    private readonly string _dataDirectory;
+
+    private PrometheusProcess(Process process, StringBuilder log, Uri baseUrl, string dataDirectory)
     {
         _process = process;
         _log = log;
         BaseUrl = baseUrl;
+        _dataDirectory = dataDirectory;
     }
 
     public Uri BaseUrl { get; }
@@ -68,7 +72,7 @@ internal sealed class PrometheusProcess
             process.ErrorDataReceived += (_, e) => Append(log, e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var server = new PrometheusProcess(process, log, new Uri($"http://127.0.0.1:{chosen}/"));
+            var server = new PrometheusProcess(process, log, new Uri($"http://127.0.0.1:{chosen}/"), dataDirectory);
             try
             {
                 await server.WaitReadyAsync(readyTimeout, ct);
@@ -132,6 +136,7 @@ internal sealed class PrometheusProcess
                 using var response = await http.GetAsync(new Uri(BaseUrl, "-/ready"), ct);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
+                    await VerifyItIsThisOneAsync(http, ct);
                     return;
                 }
             }
@@ -146,6 +151,30 @@ internal sealed class PrometheusProcess
         }
 
         throw new InvalidOperationException($"prometheus not ready after {timeout}:\n{ToolRunner.Tail(Log)}");
+    }
+
+    /// <summary>
+    /// The port was free when chosen, but on a shared machine another prometheus may have taken it before this one bound it
+    /// (this one then exits): an answer from the port proves nothing until its TSDB path is ours.
+    /// </summary>
+    private async Task VerifyItIsThisOneAsync(HttpClient http, CancellationToken ct)
+    {
+        string? path;
+        try
+        {
+            await using var stream = await http.GetStreamAsync(new Uri(BaseUrl, "api/v1/status/flags"), ct);
+            using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+            path = doc.RootElement.GetProperty("data").TryGetProperty("storage.tsdb.path", out var p) ? p.GetString() : null;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            path = $"unreadable: {e.Message}";
+        }
+
+        if (path != _dataDirectory)
+        {
+            throw new InvalidOperationException($"{BaseUrl} answers for another prometheus (TSDB {path}), not this one:\n{ToolRunner.Tail(Log)}");
+        }
     }
 
     private static void Append(StringBuilder log, string? line)

@@ -54,7 +54,7 @@ public sealed partial class GitHubTestServer
 
         var number = (int)pr["number"]!;
         var headRef = (string)pr["head"]!["ref"]!;
-        using var repo = new Repository(BareRepoPath);
+        using var repo = new LibGit2Sharp.Repository(BareRepoPath);
         var head = repo.Branches[headRef]?.Tip;
         var baseBranch = repo.Branches[(string)pr["base"]!["ref"]!];
         if (head is null || baseBranch?.Tip is not { } baseTip)
@@ -121,7 +121,7 @@ public sealed partial class GitHubTestServer
             return;
         }
 
-        using var repo = new Repository(BareRepoPath);
+        using var repo = new LibGit2Sharp.Repository(BareRepoPath);
         if (repo.Branches[(string)pr["head"]!["ref"]!]?.Tip is not { } head || repo.Branches[(string)pr["base"]!["ref"]!]?.Tip is not { } baseTip)
         {
             return;
@@ -133,7 +133,7 @@ public sealed partial class GitHubTestServer
     }
 
     /// <summary>The tree base + head would have, or null when they conflict.</summary>
-    private static Tree? MergedTree(Repository repo, Commit head, Commit baseTip, bool headOnBase)
+    private static Tree? MergedTree(LibGit2Sharp.Repository repo, Commit head, Commit baseTip, bool headOnBase)
     {
         if (headOnBase)
         {
@@ -145,7 +145,7 @@ public sealed partial class GitHubTestServer
     }
 
     /// <summary>Replays base..head on the base tip; null on a conflict or a merge commit (which GitHub will not rebase).</summary>
-    private static Commit? Rebase(Repository repo, Commit head, Commit baseTip, Signature committer)
+    private static Commit? Rebase(LibGit2Sharp.Repository repo, Commit head, Commit baseTip, Signature committer)
     {
         var commits = repo.Commits.QueryBy(new CommitFilter
         {
@@ -174,7 +174,7 @@ public sealed partial class GitHubTestServer
     }
 
     /// <summary>GitHub's default squash message: the head's commit messages, one bullet each when there are several.</summary>
-    private static string SquashedMessages(Repository repo, Commit head, Commit baseTip)
+    private static string SquashedMessages(LibGit2Sharp.Repository repo, Commit head, Commit baseTip)
     {
         var messages = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, ExcludeReachableFrom = baseTip, SortBy = CommitSortStrategies.Topological | CommitSortStrategies.Reverse })
             .Select(c => c.Message.TrimEnd()).ToList();

@@ -253,7 +253,8 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
 
     private JsonObject User() => new() { ["login"] = Login, ["id"] = 41898282, ["type"] = "Bot" };
 
-    private static JsonObject Person(string login) => new() { ["login"] = login, ["id"] = 1000 + (login.GetHashCode(StringComparison.Ordinal) & 0xffff), ["type"] = "User" };
+    /// <summary>A person's user object; the id is derived from the login so it is the same in every run.</summary>
+    private static JsonObject Person(string login) => new() { ["login"] = login, ["id"] = 1000 + login.Sum(c => (int)c), ["type"] = "User" };
 
     private static JsonObject RateObject() => new()
     {
