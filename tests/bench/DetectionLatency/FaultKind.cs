@@ -5,9 +5,10 @@ namespace DetectionLatency;
 
 /// <summary>
 /// A fault the benchmark injects into a canary's v2 subset with one <see cref="MeshSimulator.SetBehaviour"/> call (the
-/// onset), and how long a trial waits for the rollback pull request before it counts as missed.
+/// onset): <paramref name="Failing"/> turns the subset's healthy behaviour into the failing one. <paramref name="Timeout"/>
+/// is how long a trial waits for the rollback pull request before it counts as missed.
 /// </summary>
-public sealed record FaultKind(string Name, string Service, string Description, SubsetBehaviour Behaviour, TimeSpan Timeout)
+public sealed record FaultKind(string Name, string Service, string Description, Func<SubsetBehaviour, SubsetBehaviour> Failing, TimeSpan Timeout)
 {
     /// <summary>
     /// order-management v2 trips circuit breaking at once: Envoy ejects it (outlier detection) and the connection pool
@@ -24,7 +25,7 @@ public sealed record FaultKind(string Name, string Service, string Description, 
     /// </summary>
     public static FaultKind ErrorRate { get; } = new("error-rate", "product-catalog",
         "30 % 5xx",
-        new SubsetBehaviour(ErrorRatio: 0.3),
+        healthy => healthy with { ErrorRatio = 0.3 },
         TimeSpan.FromMinutes(10));
 
     public static IReadOnlyList<FaultKind> All { get; } = [CircuitBreaking, ErrorRate];

@@ -24,8 +24,9 @@ public static class Trial
         var onsets = await Task.WhenAll(plans.Select(async p =>
         {
             await Task.Delay(p.Delay, ct);
+            var failing = p.Fault.Failing(rig.Mesh.GetBehaviour(p.Fault.Service, "v2"));
             var at = DateTimeOffset.UtcNow;
-            rig.Mesh.SetBehaviour(p.Fault.Service, "v2", p.Fault.Behaviour);
+            rig.Mesh.SetBehaviour(p.Fault.Service, "v2", failing);
             print($"trial {number}: FAULT {p.Fault.Service} v2 {p.Fault.Description} at {at:HH:mm:ss.fff} (schedule phase {Phase(at):0.0} s)");
             return (p.Fault, At: at);
         }));
