@@ -143,17 +143,24 @@ public sealed partial class GitHubTestServer
         return ok ? handler() : Reply(ctx, 401, Message("Bad credentials", "https://docs.github.com/rest"));
     }
 
-    private Task Repo(HttpContext ctx, Func<Task> handler) => Authed(ctx, () =>
+    private Task Repo(HttpContext ctx, Func<Task> handler) => Authed(ctx, async () =>
     {
         if (!string.Equals((string?)ctx.GetRouteValue("owner"), Owner, StringComparison.OrdinalIgnoreCase)
             || !string.Equals((string?)ctx.GetRouteValue("repo"), Repository, StringComparison.OrdinalIgnoreCase))
         {
-            return Reply(ctx, 404, NotFound());
+            await Reply(ctx, 404, NotFound());
+            return;
         }
 
+        // Parsed outside the lock: a handler then never waits on the network, so all its reads and writes of the
+        // server's state happen under the lock, whatever else (the bot, a reviewer, the test) calls at the same time.
+        ctx.Items[ParsedBody] = await ParseJsonAsync(ctx);
+        Task handled;
         lock (_gate)
         {
-            return handler();
+            handled = handler();
         }
+
+        await handled;
     });
 }

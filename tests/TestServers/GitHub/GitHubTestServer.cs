@@ -291,7 +291,14 @@ public sealed partial class GitHubTestServer : IAsyncDisposable
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static async Task<JsonNode?> ReadJson(HttpContext ctx)
+    /// <summary>HttpContext.Items key: the request body, parsed before the handler runs (null when absent or not JSON).</summary>
+    private const string ParsedBody = "github-body";
+
+    /// <summary>The body <see cref="Repo"/> parsed up front, so a handler's awaits complete at once and it runs wholly under the lock.</summary>
+    private static Task<JsonNode?> ReadJson(HttpContext ctx) =>
+        ctx.Items.TryGetValue(ParsedBody, out var parsed) ? Task.FromResult((JsonNode?)parsed) : ParseJsonAsync(ctx);
+
+    private static async Task<JsonNode?> ParseJsonAsync(HttpContext ctx)
     {
         try
         {
