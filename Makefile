@@ -25,8 +25,9 @@ test:
 #    back. The demo stops and removes everything it started on success, failure and Ctrl-C; exit 0 only when the
 #    story ended as scripted. DEMO_SUMMARY=<file> also writes the summary as JSON.
 demo:
-	$(cd-root)
+	@$(cd-root)
 	bash .ci/prereqs.sh demo
 	echo "Building the worker and the demo..."
-	dotnet build tests/Demo -nologo -v q -clp:NoSummary
+	# Quiet unless it fails: the story is what the screen is for.
+	build=$$(dotnet build tests/Demo -nologo -v q 2>&1) || { echo "$$build" >&2; exit 1; }
 	dotnet tests/Demo/bin/Debug/net10.0/Demo.dll

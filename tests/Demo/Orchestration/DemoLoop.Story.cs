@@ -164,7 +164,7 @@ public sealed partial class DemoLoop
         var window = (_windows.TryGetValue(d.Name, out var w) ? w : TimeSpan.FromMinutes(10)) / _settings.TimeScale;
         var ns = d.Canary.Contains('/', StringComparison.Ordinal) ? d.Canary[..d.Canary.IndexOf('/', StringComparison.Ordinal)] : TutorialShop.Namespace;
         var figures = await new ViewMetrics(_http, Prometheus.BaseUrl).ReadAsync(ns, d.Name, window, ct);
-        var live = Weights.Ordered(LiveWeightMap(ns, d.Name), [.. d.Weights.Select(x => x.Key)]);
+        var live = Weights.Ordered(ArgoCd.LiveWeights(ns, d.Name), [.. d.Weights.Select(x => x.Key)]);
         var pr = PullRequests.OpenFor(d.Name) is { } open ? $"#{open.Number}" : "-";
         var cause = d.Next.Count > 0 ? $"→ {Weights.Format(d.Next)}: {d.Cause}" : d.Cause;
         Print(LiveViewFormat.Row(Clock(d.At), d.Name, Weights.Format(d.Weights), Weights.Format(live),

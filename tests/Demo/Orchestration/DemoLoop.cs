@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Scenarios.Live;
 using Scenarios.Prometheus;
@@ -99,34 +98,7 @@ public sealed partial class DemoLoop : IAsyncDisposable
 
     /// <summary>Live weights of a canary's VirtualService in route order (empty while the cluster has none).</summary>
     public IReadOnlyList<KeyValuePair<string, int>> LiveWeights(string service) =>
-        Weights.Ordered(LiveWeightMap(TutorialShop.Namespace, service), RouteOrder);
-
-    /// <summary>
-    /// Subset → weight of the live VirtualService's first http route, null when the cluster has none. Read here rather
-    /// than through ArgoCdStandIn.LiveWeights, whose GetValue&lt;int&gt; throws on the 64-bit numbers its YAML reader stores.
-    /// </summary>
-    public IReadOnlyDictionary<string, int>? LiveWeightMap(string @namespace, string virtualService)
-    {
-        if (Cluster.Get("networking.istio.io", @namespace, "virtualservices", virtualService) is not { } vs)
-        {
-            return null;
-        }
-
-        var weights = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (vs["spec"]?["http"] is JsonArray { Count: > 0 } http && http[0]?["route"] is JsonArray route)
-        {
-            foreach (var destination in route.OfType<JsonObject>())
-            {
-                var subset = (string?)destination["destination"]?["subset"] ?? (string?)destination["destination"]?["host"] ?? "";
-                // Istio: a lone destination without weight takes all traffic, otherwise a missing weight is 0.
-                var weight = destination["weight"] is JsonValue w && double.TryParse(w.ToJsonString(), CultureInfo.InvariantCulture, out var n) ? (int)n
-                    : route.Count == 1 ? 100 : 0;
-                weights[subset] = weights.GetValueOrDefault(subset) + weight;
-            }
-        }
-
-        return weights;
-    }
+        Weights.Ordered(ArgoCd.LiveWeights(TutorialShop.Namespace, service), RouteOrder);
 
     private async Task StartPartsAsync(CancellationToken ct)
     {
@@ -146,7 +118,7 @@ public sealed partial class DemoLoop : IAsyncDisposable
         _parts.Push(ArgoCd);
 
         Mesh = await MeshSimulator.StartAsync(new MeshOptions(TutorialShop.MeshServices(s.Storyline),
-            service => LiveWeightMap(TutorialShop.Namespace, service)), ct);
+            service => ArgoCd.LiveWeights(TutorialShop.Namespace, service)), ct);
         _parts.Push(Mesh);
 
         Prometheus = await ScrapingPrometheus.StartAsync([Mesh.MetricsUrl], s.ScrapeInterval, s.AlertRuleFiles, s.Alertmanager, cancellationToken: ct);

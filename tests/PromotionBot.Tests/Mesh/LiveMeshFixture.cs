@@ -43,11 +43,13 @@ public sealed class LiveMeshFixture : IAsyncLifetime
         Service("orders-crashed", 200, Healthy, Healthy with { Crashed = true }),
         // No weights until a test sets them: everything goes to v1.
         Service("orders-switch", 200, Healthy, Healthy),
+        // The demo's mesh as it starts: product-catalog and order-management at 80/20, everything healthy.
+        .. TutorialMesh.Services(),
     ];
 
     public async Task InitializeAsync()
     {
-        foreach (var name in new[] { "orders-split", "orders-breaker", "orders-crashed" })
+        foreach (var name in new[] { "orders-split", "orders-breaker", "orders-crashed", "product-catalog", "order-management" })
         {
             Weights[name] = new Dictionary<string, int> { ["v1"] = 80, ["v2"] = 20 };
         }
@@ -89,6 +91,9 @@ public sealed class LiveMeshFixture : IAsyncLifetime
 
     /// <summary>The shipped order-management policy (loaded and checked against its DestinationRule), time compressed, for <paramref name="service"/>.</summary>
     public static CanaryPolicy OrderManagementPolicy(string service) => Shipped("apps/ecommerce/components/order-management-canary/promotion-policy.yaml", service);
+
+    /// <summary>The shipped product-catalog policy (v2 against v1 at 95 %, no circuit-breaking checks), time compressed.</summary>
+    public static CanaryPolicy ProductCatalogPolicy(string service) => Shipped("apps/ecommerce/components/product-catalog-canary/promotion-policy.yaml", service);
 
     /// <summary>Every canary's signals now, read as the bot reads them.</summary>
     public async Task<IReadOnlyDictionary<CanaryPolicy, CanarySignals>> ReadAsync(params CanaryPolicy[] policies)

@@ -58,6 +58,29 @@ public sealed class ScrapingPrometheusAlertingTests
         Assert.DoesNotContain(alertmanager.Received, a => a.GetProperty("labels").GetProperty("alertname").GetString() == "CanaryErrorRateHigh");
     }
 
+    [Fact]
+    public async Task A_rule_file_prometheus_refuses_fails_the_start_with_prometheus_own_words_and_leaves_nothing_behind()
+    {
+        var rules = Path.Combine(Path.GetTempPath(), $"broken-rules-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(rules, "groups:\n- name: broken\n  rules:\n  - alert: Broken\n    expr: sum(rate(\n");
+        try
+        {
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                ScrapingPrometheus.StartAsync([new Uri("http://127.0.0.1:9/metrics")], TimeSpan.FromSeconds(1), [rules]));
+
+            Assert.Contains("prometheus exited", e.Message, StringComparison.Ordinal);
+            Assert.Contains(Path.GetFileName(rules), e.Message, StringComparison.Ordinal);
+            // Prometheus names its config file in the error: the temporary directory around it is gone.
+            var config = System.Text.RegularExpressions.Regex.Match(e.Message, @"/[^\s""\\]*scenarios-scraping-prometheus-[0-9a-f]+").Value;
+            Assert.StartsWith(Path.GetTempPath(), config, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(config), config);
+        }
+        finally
+        {
+            File.Delete(rules);
+        }
+    }
+
     /// <summary>Alertmanager's v2 API as Prometheus sees it: POST /api/v2/alerts with a JSON array of alerts, recorded.</summary>
     private sealed class AlertRecorder : IAsyncDisposable
     {

@@ -78,7 +78,7 @@ internal sealed class PrometheusProcess
                 await server.WaitReadyAsync(readyTimeout, ct);
                 return server;
             }
-            catch (InvalidOperationException e)
+            catch (InvalidOperationException e) when (port is null && PortTaken(server, e))
             {
                 last = e;
                 server.Stop(TimeSpan.FromSeconds(5));
@@ -93,11 +93,17 @@ internal sealed class PrometheusProcess
         throw last!;
     }
 
+    /// <summary>Another process got the free port first: worth another port. Anything else (a bad config, a timeout) is not.</summary>
+    private static bool PortTaken(PrometheusProcess server, InvalidOperationException e) =>
+        e.Message.Contains("answers for another prometheus", StringComparison.Ordinal)
+        || server.Log.Contains("address already in use", StringComparison.Ordinal);
+
     /// <summary>Throws with the log's tail when the process has exited.</summary>
     public void ThrowIfExited()
     {
         if (_process.HasExited)
         {
+            _process.WaitForExit(); // the rest of its output, so the message shows why
             throw new InvalidOperationException($"prometheus exited with {_process.ExitCode}:\n{ToolRunner.Tail(Log)}");
         }
     }
