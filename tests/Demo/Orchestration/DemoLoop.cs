@@ -137,7 +137,7 @@ public sealed partial class DemoLoop : IAsyncDisposable
         Worker = WorkerProcess.Start(WorkerAssembly(), WorkerArguments(kubeconfig), WorkerEnvironment(), Path.Combine(_work.FullName, "worker.log"));
         _parts.Push(Worker);
         Worker.Line += OnWorkerLine;
-        await WaitForWorkerAsync(ct);
+        await Worker.WaitHealthyAsync(WorkerUrl, "The worker", TimeSpan.FromSeconds(60), ct);
         StartedAt = DateTimeOffset.UtcNow;
     }
 
@@ -195,40 +195,6 @@ public sealed partial class DemoLoop : IAsyncDisposable
         const string configuration = "Release";
 #endif
         return Path.Combine(_settings.RepositoryRoot, "bot", "PromotionBot", "bin", configuration, "net10.0", "PromotionBot.dll");
-    }
-
-    private async Task WaitForWorkerAsync(CancellationToken ct)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (Worker.HasExited)
-            {
-                throw new InvalidOperationException($"The worker exited with code {Worker.ExitCode} at start:\n  " + string.Join("\n  ", Worker.Tail()));
-            }
-
-            try
-            {
-                using var response = await _http.GetAsync(new Uri(WorkerUrl, "healthz"), ct);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Slow first answer.
-            }
-
-            await Task.Delay(200, ct);
-        }
-
-        throw new TimeoutException("The worker did not answer /healthz within 60 s:\n  " + string.Join("\n  ", Worker.Tail()));
     }
 
     private void OnWorkerLine(string line)

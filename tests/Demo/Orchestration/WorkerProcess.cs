@@ -76,6 +76,42 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>The last lines the worker printed (for failure messages).</summary>
+    /// <summary>Waits until the worker answers <c>GET /healthz</c> with 200; fails at once, with its last lines, if it exits.</summary>
+    public async Task WaitHealthyAsync(Uri baseUrl, string name, TimeSpan timeout, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with code {ExitCode} at start:\n  " + string.Join("\n  ", Tail()));
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(baseUrl, "healthz"), ct);
+                if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Slow first answer on a loaded machine.
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        throw new TimeoutException($"{name} did not answer /healthz within {timeout.TotalSeconds:0} s:\n  " + string.Join("\n  ", Tail()));
+    }
+
     public IReadOnlyList<string> Tail()
     {
         lock (_gate)

@@ -23,7 +23,6 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
     private readonly ConcurrentQueue<FinishedCycle> _cycles = new();
     private readonly ConcurrentQueue<WebhookCall> _webhooks = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Task _poll = Task.CompletedTask;
 
     private WorkerUnderTest(string mode, GitHubTestServer github, Uri url)
@@ -98,7 +97,7 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
                 Path.Combine(workDirectory, "worker.log"));
             worker.Process.Line += worker.OnLine;
             worker._poll = Task.Run(() => worker.PollAsync(worker._stop.Token), CancellationToken.None);
-            await worker.WaitHealthyAsync(ct);
+            await worker.Process.WaitHealthyAsync(worker.Url, $"the {mode} worker", TimeSpan.FromSeconds(90), ct);
             return worker;
         }
         catch
@@ -146,42 +145,7 @@ public sealed partial class WorkerUnderTest : IAsyncDisposable
         }
 
         await GitHub.DisposeAsync();
-        _http.Dispose();
         _stop.Dispose();
-    }
-
-    private async Task WaitHealthyAsync(CancellationToken ct)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (Process.HasExited)
-            {
-                throw new InvalidOperationException($"the {Mode} worker exited with code {Process.ExitCode} at start:\n  " + string.Join("\n  ", Process.Tail()));
-            }
-
-            try
-            {
-                using var response = await _http.GetAsync(new Uri(Url, "healthz"), ct);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Slow first answer on a loaded machine.
-            }
-
-            await Task.Delay(200, ct);
-        }
-
-        throw new TimeoutException($"the {Mode} worker did not answer /healthz within 90 s:\n  " + string.Join("\n  ", Process.Tail()));
     }
 
     /// <summary>Every 50 ms: new pull requests on the stand-in, with the time they were first seen (created_at has whole seconds only).</summary>
